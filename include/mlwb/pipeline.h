@@ -1,0 +1,173 @@
+/* pipeline.h - mlwb.yaml: parsing (libyaml), validation, params, DAG.
+ *
+ * pipeline_spec_load() reads the whole file and reports every problem it can
+ * find as a diagnostic with file:line:column (1-based).  A spec is returned
+ * only when there were no errors; it is immutable afterwards and owns all of
+ * its strings.  Everything here is pure: no I/O beyond reading the file.
+ */
+#ifndef MLWB_PIPELINE_H
+#define MLWB_PIPELINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mlwb/err.h"
+#include "mlwb/util.h"
+
+/* ---- diagnostics ---- */
+struct diag {
+	int line, col; /* 1-based; 0 when the whole file is meant */
+	char *msg;
+};
+
+struct diags {
+	char *file; /* as the user should see it, e.g. "mlwb.yaml" */
+	struct diag *v;
+	size_t n, cap;
+};
+
+void diags_init(struct diags *d, const char *file);
+void diags_add(struct diags *d, int line, int col, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* Sorts by position, so the output reads top to bottom. */
+void diags_sort(struct diags *d);
+/* "file:line:col: msg" for diagnostic i. Caller frees. */
+char *diags_format(const struct diags *d, size_t i);
+void diags_free(struct diags *d);
+
+/* ---- params ---- */
+enum param_type { PARAM_STRING, PARAM_INT, PARAM_FLOAT, PARAM_BOOL };
+
+struct param {
+	char *name;  /* dotted path: "train.lr" */
+	char *value; /* text as written (or as overridden) */
+	enum param_type type;
+	int line, col;
+};
+
+const char *param_type_name(enum param_type t);
+
+/* ---- tasks and pipelines ---- */
+struct out_spec {
+	char *path; /* normalised, relative to the project */
+	char *kind; /* file (default), data, model, metrics, report */
+	int line, col;
+};
+
+struct task {
+	char *name;
+	char *description;
+	char *cmd; /* uninterpolated */
+	int line, col, cmd_line, cmd_col;
+	struct strv needs;
+	struct strv deps; /* normalised paths */
+	struct out_spec *outs;
+	size_t n_outs;
+	struct strv metrics; /* JSON files read when the task ends */
+	int retries;
+	int64_t timeout_ms; /* 0: none */
+	double cpu;
+	int64_t mem_bytes; /* 0: unspecified */
+	int gpu;
+	bool cache;
+
+	/* Derived: indices into pipeline->tasks of the direct upstream tasks,
+	 * in declaration order, and the layer (0 for sources). */
+	size_t *up;
+	size_t n_up;
+	int layer;
+};
+
+struct edge {
+	size_t from, to;
+	char *via; /* the path that links them, NULL for a `needs` edge */
+};
+
+struct pipeline {
+	char *name;
+	char *description;
+	int line, col;
+	struct task *tasks; /* declaration order */
+	size_t n_tasks;
+	struct edge *edges; /* sorted by (to, from) */
+	size_t n_edges;
+	size_t *order; /* a topological order, stable by declaration */
+	int n_layers;
+};
+
+/* ---- sweeps ---- */
+struct sweep_dim {
+	char *param;
+	/* grid, or random choice: */
+	struct strv values;
+	/* random range (when values is empty): */
+	double min, max;
+	bool log, integer;
+};
+
+struct sweep {
+	char *name;
+	char *pipeline;
+	int line, col;
+	bool random; /* else grid */
+	int n;       /* random: number of samples */
+	uint64_t seed;
+	int parallel;
+	struct sweep_dim *dims;
+	size_t n_dims;
+};
+
+struct spec {
+	char *project;
+	struct param *params; /* flattened, declaration order */
+	size_t n_params;
+	struct pipeline *pipelines;
+	size_t n_pipelines;
+	struct sweep *sweeps;
+	size_t n_sweeps;
+};
+
+/* Loads and validates a file.  `display` is the name used in diagnostics
+ * (NULL: the path).  Returns 0 and *out on success; -1 with diagnostics in
+ * *diags otherwise (diags is initialised here; free it in either case).  An
+ * unreadable file is one diagnostic at line 0. */
+int pipeline_spec_load(const char *path, const char *display, struct spec **out,
+		       struct diags *diags);
+/* The same from memory (for tests and for `mlwb init`'s self-check). */
+int pipeline_spec_parse(const char *text, size_t len, const char *display,
+			struct spec **out, struct diags *diags);
+void pipeline_spec_free(struct spec *spec);
+
+const struct pipeline *pipeline_find(const struct spec *spec, const char *name);
+const struct sweep *pipeline_sweep_find(const struct spec *spec, const char *name);
+const struct param *pipeline_param_find(const struct param *params, size_t n,
+					const char *name);
+
+/* Resolves the run's params: the defaults with `overrides` ("a.b=value")
+ * applied, each type-checked against its default.  An unknown name or a
+ * value of the wrong type is an error (with a suggestion).  *out is a new
+ * array of n params; free it with pipeline_params_free. */
+int pipeline_params_resolve(const struct spec *spec, const struct strv *overrides,
+			    struct param **out, size_t *n, struct err *err);
+void pipeline_params_free(struct param *params, size_t n);
+
+/* Replaces ${name} in `text` with the param's value, shell-quoted when it is
+ * not a plain word; `$${` gives a literal `${`.  Caller frees *out. */
+int pipeline_interpolate(const char *text, const struct param *params, size_t n,
+			 char **out, struct err *err);
+
+/* Expands a sweep into its points: *points is an array of n_points strv,
+ * each holding "name=value" overrides.  Grid: the cartesian product in
+ * declaration order.  Random: n draws from a generator seeded by `seed`, so
+ * the same sweep always gives the same points. */
+int pipeline_sweep_expand(const struct sweep *sw, struct strv **points, size_t *n_points,
+			  struct err *err);
+void pipeline_sweep_points_free(struct strv *points, size_t n);
+
+/* Parses "90", "30s", "10m", "1h30m", "2d" into milliseconds. */
+bool pipeline_parse_duration(const char *s, int64_t *ms);
+/* Parses "512", "100K", "1.5G", "2GiB" (powers of 1024) into bytes. */
+bool pipeline_parse_size(const char *s, int64_t *bytes);
+
+#endif

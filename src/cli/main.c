@@ -1,0 +1,230 @@
+/* main.c - `mlwb COMMAND ...`: dispatch, help, shared CLI helpers. */
+#include <errno.h>
+#include <limits.h>
+#include <locale.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "mlwb/version.h"
+
+const struct command cli_commands[] = {
+	{"init", cmd_init, "[DIR]", "create a project: .mlwb/ and a starter mlwb.yaml",
+	 "Creates DIR (default: the current directory) if needed, the .mlwb/ folder\n"
+	 "(database, objects/, runs/) and a commented starter mlwb.yaml when there is\n"
+	 "none.  In an existing project it changes nothing and says so.\n"},
+	{"validate", cmd_validate, "[FILE]", "check mlwb.yaml and report every problem",
+	 "Checks the project's mlwb.yaml (or FILE).  Prints a one-line summary and\n"
+	 "exits 0, or prints each problem as FILE:LINE:COLUMN: message on stderr and\n"
+	 "exits 2.\n"},
+	{"dag", cmd_dag, "[PIPELINE] [--format table|json|csv]",
+	 "print a pipeline's tasks in dependency layers",
+	 "Prints the tasks of PIPELINE (default: every pipeline) layer by layer, each\n"
+	 "with the tasks it waits for.  --format json gives {pipeline, layers, nodes,\n"
+	 "edges}; edges carry the path that links two tasks (null for `needs`).\n"},
+	{"runs", cmd_runs,
+	 "[--experiment NAME] [--status STATUS] [--sort KEY] [--asc] [--limit N] [--format table|json|csv]",
+	 "list runs, newest first",
+	 "Lists the project's runs.  --sort takes id, created, started, finished,\n"
+	 "status, pipeline, experiment, user, trigger, duration, metrics.NAME or\n"
+	 "params.NAME (descending unless --asc).\n"},
+	{"show", cmd_show, "RUN [--format table|json]", "show one run: params, metrics, tasks, git",
+	 "Shows everything recorded about run RUN (its id, as `mlwb runs` lists).\n"},
+	{NULL, NULL, NULL, NULL, NULL},
+};
+
+static const struct command *find_command(const char *name)
+{
+	for (const struct command *c = cli_commands; c->name; c++)
+		if (!strcmp(c->name, name))
+			return c;
+	return NULL;
+}
+
+int cli_error(int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("mlwb: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return code;
+}
+
+int cli_report(const struct err *err)
+{
+	fprintf(stderr, "mlwb: %s\n", err->msg[0] ? err->msg : "unknown error");
+	return err->code ? err->code : 2;
+}
+
+int cli_help(const char *name)
+{
+	const struct command *c = find_command(name);
+
+	printf("usage: mlwb %s %s\n\n%s.\n\n%s", c->name, c->usage, c->summary, c->help);
+	return 0;
+}
+
+int cli_usage_error(const char *name, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "mlwb %s: ", name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nusage: mlwb %s %s (see `mlwb %s --help`)\n", name,
+		find_command(name)->usage, name);
+	return 2;
+}
+
+int cli_opt(const char *cmd, int argc, char **argv, int *i, const char *name, const char **val)
+{
+	const char *a = argv[*i];
+	size_t n = strlen(name);
+
+	if (strncmp(a, name, n))
+		return 0;
+	if (a[n] == '=') {
+		*val = a + n + 1;
+		return 1;
+	}
+	if (a[n])
+		return 0;
+	if (*i + 1 >= argc) {
+		cli_usage_error(cmd, "%s needs a value", name);
+		return -1;
+	}
+	*val = argv[++*i];
+	return 1;
+}
+
+int cli_parse_format(const char *cmd, const char *s, enum out_format *f)
+{
+	if (!strcmp(s, "table"))
+		*f = FMT_TABLE;
+	else if (!strcmp(s, "json"))
+		*f = FMT_JSON;
+	else if (!strcmp(s, "csv"))
+		*f = FMT_CSV;
+	else
+		return cli_usage_error(cmd, "unknown format \"%s\" (expected table, json or csv)", s);
+	return 0;
+}
+
+int cli_find_project(struct project *p)
+{
+	struct err err;
+
+	if (project_find(NULL, p, &err) < 0)
+		return cli_report(&err);
+	return 0;
+}
+
+int cli_open_store(const struct project *p, struct store **st)
+{
+	struct err err;
+
+	/* A fresh clone has mlwb.yaml but no .mlwb/: lay it out on first use. */
+	if (!path_exists(p->db) && project_make_dirs(p, &err) < 0)
+		return cli_report(&err);
+	if (store_open(p->db, STORE_CREATE, st, &err) < 0)
+		return cli_report(&err);
+	return 0;
+}
+
+char *cli_display_path(const char *abs)
+{
+	char cwd[PATH_MAX];
+
+	if (getcwd(cwd, sizeof(cwd))) {
+		size_t n = strlen(cwd);
+		if (!strncmp(abs, cwd, n) && abs[n] == '/')
+			return xstrdup(abs + n + 1);
+	}
+	return xstrdup(abs);
+}
+
+int cli_load_spec(const struct project *p, struct spec **spec)
+{
+	struct diags d;
+	char *shown = cli_display_path(p->yaml);
+	int rc = 0;
+
+	if (!path_exists(p->yaml)) {
+		cli_error(2, "%s: no such file; every project needs one (`mlwb init` writes a starter)", shown);
+		free(shown);
+		return 2;
+	}
+	if (pipeline_spec_load(p->yaml, shown, spec, &d) < 0) {
+		for (size_t i = 0; i < d.n; i++) {
+			char *line = diags_format(&d, i);
+			fprintf(stderr, "%s\n", line);
+			free(line);
+		}
+		fprintf(stderr, "%s: %zu error%s\n", shown, d.n, d.n == 1 ? "" : "s");
+		rc = 2;
+	}
+	diags_free(&d);
+	free(shown);
+	return rc;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: mlwb [--version] [--help] COMMAND [ARGS]\n\n"
+		   "mlwb is an MLOps workbench: pipelines as DAGs in mlwb.yaml, every run\n"
+		   "tracked in .mlwb/mlwb.db.\n\ncommands:\n");
+	for (const struct command *c = cli_commands; c->name; c++)
+		fprintf(f, "  %-10s %s\n", c->name, c->summary);
+	fprintf(f, "\n`mlwb COMMAND --help` tells more; `man mlwb` has it all.\n");
+}
+
+int main(int argc, char **argv)
+{
+	setlocale(LC_ALL, "");
+	if (argc < 2) {
+		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
+		printf("mlwb %s\n", MLWB_VERSION);
+		return 0;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+		if (argc > 2 && find_command(argv[2]))
+			return cli_help(argv[2]);
+		usage(stdout);
+		return 0;
+	}
+	const struct command *c = find_command(argv[1]);
+	if (!c) {
+		const char *best = NULL;
+		size_t best_d = 3;
+		for (const struct command *k = cli_commands; k->name; k++) {
+			size_t d = str_edit_distance(argv[1], k->name);
+			if (d < best_d) {
+				best_d = d;
+				best = k->name;
+			}
+		}
+		if (best)
+			return cli_error(2, "unknown command \"%s\" (did you mean \"%s\"?); see `mlwb --help`",
+					 argv[1], best);
+		return cli_error(2, "unknown command \"%s\"; see `mlwb --help`", argv[1]);
+	}
+	for (int i = 2; i < argc; i++) {
+		if (!strcmp(argv[i], "--"))
+			break;
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+			return cli_help(c->name);
+	}
+	int rc = c->run(argc - 1, argv + 1);
+	if (fflush(stdout) != 0 && rc == 0)
+		return cli_error(1, "writing output: %s", strerror(errno));
+	return rc;
+}

@@ -1,0 +1,1050 @@
+/* store.c - the SQLite metadata store.
+ *
+ * Reads run as plain statements; writes take the database lock up front
+ * (BEGIN IMMEDIATE) so that two writers never deadlock on a lock upgrade, and
+ * a busy database is waited on (busy_timeout) instead of failing.
+ *
+ * Metric points are the volume: store_metrics_append keeps a small cache of
+ * the series it has touched (largest step, summary) so that appending needs
+ * no read per point, and the per-run summary table stays current in the same
+ * transaction as the points.
+ */
+#include <math.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mlwb/store.h"
+#include "mlwb/util.h"
+#include "mlwb/version.h"
+
+#include "schema.sql.h"
+
+#define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])) - 1)
+
+/* A series touched by appends in this process. */
+struct series {
+	int64_t run, key;
+	bool used;
+	bool loaded;   /* summary read from the database */
+	bool dirty;    /* summary changed since written */
+	bool has_rows; /* any point exists */
+	int64_t max_step;
+	double last, min, max;
+	int64_t last_step, count;
+};
+
+struct metric_key_cache {
+	char *name;
+	int64_t id;
+};
+
+struct store {
+	sqlite3 *db;
+	char *path;
+	int version;
+	/* open-addressing table of series, keyed by (run, key) */
+	struct series *series;
+	size_t series_cap, series_n;
+	struct metric_key_cache *keys;
+	size_t keys_n, keys_cap;
+	sqlite3_stmt *ins_metric, *ins_key, *get_key, *max_seq, *get_summary, *put_summary, *max_step;
+};
+
+static int db_err(struct store *st, struct err *err, const char *what)
+{
+	int code = sqlite3_errcode(st->db);
+
+	return err_setc(err, 1, "%s: %s%s", what, sqlite3_errmsg(st->db),
+			code == SQLITE_BUSY ? " (the database is locked by another process)" : "");
+}
+
+static int exec(struct store *st, const char *sql, struct err *err)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		err_setc(err, 1, "database %s: %s", st->path, msg ? msg : sqlite3_errmsg(st->db));
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+static sqlite3_stmt *prep(struct store *st, const char *sql, struct err *err)
+{
+	sqlite3_stmt *s = NULL;
+
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
+		db_err(st, err, "preparing a query");
+		return NULL;
+	}
+	return s;
+}
+
+static int query_int(struct store *st, const char *sql, int64_t *out, struct err *err)
+{
+	sqlite3_stmt *s = prep(st, sql, err);
+
+	if (!s)
+		return -1;
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*out = sqlite3_column_int64(s, 0);
+	else if (rc != SQLITE_DONE) {
+		db_err(st, err, "reading the database");
+		sqlite3_finalize(s);
+		return -1;
+	} else {
+		*out = 0;
+	}
+	sqlite3_finalize(s);
+	return 0;
+}
+
+int store_begin(struct store *st, struct err *err)
+{
+	return exec(st, "BEGIN IMMEDIATE", err);
+}
+
+int store_commit(struct store *st, struct err *err)
+{
+	return exec(st, "COMMIT", err);
+}
+
+void store_rollback(struct store *st)
+{
+	if (!sqlite3_get_autocommit(st->db))
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	/* Cached series and metric names may now be ahead of the database:
+	 * forget them. */
+	if (st->series)
+		memset(st->series, 0, st->series_cap * sizeof(*st->series));
+	st->series_n = 0;
+	for (size_t i = 0; i < st->keys_n; i++)
+		free(st->keys[i].name);
+	st->keys_n = 0;
+}
+
+static int migrate(struct store *st, struct err *err)
+{
+	int64_t v;
+
+	if (query_int(st, "PRAGMA user_version", &v, err) < 0)
+		return -1;
+	if (v > N_MIGRATIONS)
+		return err_setc(err, 2,
+				"%s was written by a newer mlwb (schema version %d; this mlwb %s knows up to %d): upgrade mlwb; the database was not changed",
+				st->path, (int)v, MLWB_VERSION, N_MIGRATIONS);
+	if (v == N_MIGRATIONS) {
+		st->version = (int)v;
+		return 0;
+	}
+	if (store_begin(st, err) < 0)
+		return -1;
+	/* Another process may have migrated while we waited for the lock. */
+	if (query_int(st, "PRAGMA user_version", &v, err) < 0)
+		goto fail;
+	for (int i = (int)v + 1; i <= N_MIGRATIONS; i++) {
+		if (exec(st, migrations[i], err) < 0) {
+			err_prefix(err, "migrating to schema version %d", i);
+			goto fail;
+		}
+		char *sql = xasprintf("INSERT INTO schema_version VALUES (%d, %lld, '%s');"
+				      "PRAGMA user_version = %d;",
+				      i, (long long)time_now_ms(), MLWB_VERSION, i);
+		int rc = exec(st, sql, err);
+		free(sql);
+		if (rc < 0)
+			goto fail;
+	}
+	if (store_commit(st, err) < 0)
+		goto fail;
+	st->version = N_MIGRATIONS;
+	return 0;
+fail:
+	store_rollback(st);
+	return -1;
+}
+
+int store_open(const char *path, int flags, struct store **out, struct err *err)
+{
+	struct store *st = xcalloc(1, sizeof(*st));
+	int oflags = (flags & STORE_READONLY) ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
+
+	if (flags & STORE_CREATE)
+		oflags |= SQLITE_OPEN_CREATE;
+	st->path = xstrdup(path);
+	*out = NULL;
+	if (sqlite3_open_v2(path, &st->db, oflags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		err_setc(err, 1, "cannot open database %s: %s", path,
+			 st->db ? sqlite3_errmsg(st->db) : "out of memory");
+		store_close(st);
+		return -1;
+	}
+	sqlite3_busy_timeout(st->db, 15000);
+	sqlite3_extended_result_codes(st->db, 1);
+	/* A file that is not SQLite fails on its first read: say what it is. */
+	int64_t v;
+	if (query_int(st, "PRAGMA user_version", &v, err) < 0) {
+		err_setc(err, 2, "%s is not an mlwb database: %s", path, sqlite3_errmsg(st->db));
+		store_close(st);
+		return -1;
+	}
+	if (v > N_MIGRATIONS) {
+		migrate(st, err);
+		store_close(st);
+		return -1;
+	}
+	if (!(flags & STORE_READONLY) &&
+	    exec(st, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", err) < 0) {
+		store_close(st);
+		return -1;
+	}
+	if (exec(st, "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;", err) < 0 ||
+	    migrate(st, err) < 0) {
+		store_close(st);
+		return -1;
+	}
+	*out = st;
+	return 0;
+}
+
+void store_close(struct store *st)
+{
+	if (!st)
+		return;
+	sqlite3_finalize(st->ins_metric);
+	sqlite3_finalize(st->ins_key);
+	sqlite3_finalize(st->get_key);
+	sqlite3_finalize(st->max_seq);
+	sqlite3_finalize(st->get_summary);
+	sqlite3_finalize(st->put_summary);
+	sqlite3_finalize(st->max_step);
+	if (st->db)
+		sqlite3_close(st->db);
+	for (size_t i = 0; i < st->keys_n; i++)
+		free(st->keys[i].name);
+	free(st->keys);
+	free(st->series);
+	free(st->path);
+	free(st);
+}
+
+int store_schema_version(struct store *st)
+{
+	return st->version;
+}
+
+char *store_journal_mode(struct store *st)
+{
+	sqlite3_stmt *s = NULL;
+	char *mode;
+
+	if (sqlite3_prepare_v2(st->db, "PRAGMA journal_mode", -1, &s, NULL) != SQLITE_OK)
+		return xstrdup("?");
+	if (sqlite3_step(s) == SQLITE_ROW)
+		mode = xstrdup((const char *)sqlite3_column_text(s, 0));
+	else
+		mode = xstrdup("?");
+	sqlite3_finalize(s);
+	return mode;
+}
+
+/* ---- helpers for row reading ---- */
+
+static char *col_str(sqlite3_stmt *s, int i)
+{
+	const unsigned char *t = sqlite3_column_text(s, i);
+
+	return t ? xstrdup((const char *)t) : NULL;
+}
+
+static void bind_str(sqlite3_stmt *s, int i, const char *v)
+{
+	if (v)
+		sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(s, i);
+}
+
+static void bind_ms(sqlite3_stmt *s, int i, int64_t v)
+{
+	if (v)
+		sqlite3_bind_int64(s, i, v);
+	else
+		sqlite3_bind_null(s, i);
+}
+
+/* Opens a transaction unless the caller has one; *own says whether to
+ * commit it. */
+static int tx_enter(struct store *st, bool *own, struct err *err)
+{
+	*own = sqlite3_get_autocommit(st->db) != 0;
+	return *own ? store_begin(st, err) : 0;
+}
+
+static int tx_leave(struct store *st, bool own, int rc, struct err *err)
+{
+	if (!own)
+		return rc;
+	if (rc < 0) {
+		store_rollback(st);
+		return -1;
+	}
+	if (store_commit(st, err) < 0) {
+		store_rollback(st);
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- runs ---- */
+
+static int experiment_id(struct store *st, const char *name, int64_t *id, struct err *err)
+{
+	sqlite3_stmt *s = prep(st, "INSERT INTO experiment(name, created) VALUES (?, ?) "
+				   "ON CONFLICT(name) DO UPDATE SET name = excluded.name RETURNING id",
+			       err);
+
+	if (!s)
+		return -1;
+	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, time_now_ms());
+	if (sqlite3_step(s) != SQLITE_ROW) {
+		db_err(st, err, "recording the experiment");
+		sqlite3_finalize(s);
+		return -1;
+	}
+	*id = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return 0;
+}
+
+int store_run_create(struct store *st, const struct run_new *rn, int64_t *id, struct err *err)
+{
+	bool own;
+	int64_t exp;
+	sqlite3_stmt *s = NULL;
+	int rc = -1;
+
+	if (tx_enter(st, &own, err) < 0)
+		return -1;
+	if (experiment_id(st, rn->experiment ? rn->experiment : rn->pipeline, &exp, err) < 0)
+		goto out;
+	s = prep(st,
+		 "INSERT INTO run(experiment_id, pipeline, sweep, status, trigger, trigger_detail, "
+		 "parent_id, user, host, created, git_commit, git_branch, git_dirty, mlwb_version, note) "
+		 "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+		 err);
+	if (!s)
+		goto out;
+	sqlite3_bind_int64(s, 1, exp);
+	bind_str(s, 2, rn->pipeline);
+	bind_str(s, 3, rn->sweep);
+	bind_str(s, 4, rn->status ? rn->status : "queued");
+	bind_str(s, 5, rn->trigger ? rn->trigger : "manual");
+	bind_str(s, 6, rn->trigger_detail);
+	bind_ms(s, 7, rn->parent);
+	bind_str(s, 8, rn->user);
+	bind_str(s, 9, rn->host);
+	sqlite3_bind_int64(s, 10, rn->created ? rn->created : time_now_ms());
+	bind_str(s, 11, rn->git_commit);
+	bind_str(s, 12, rn->git_branch);
+	if (rn->git_dirty < 0)
+		sqlite3_bind_null(s, 13);
+	else
+		sqlite3_bind_int(s, 13, rn->git_dirty);
+	bind_str(s, 14, rn->mlwb_version ? rn->mlwb_version : MLWB_VERSION);
+	bind_str(s, 15, rn->note);
+	if (sqlite3_step(s) != SQLITE_DONE) {
+		db_err(st, err, "recording the run");
+		goto out;
+	}
+	*id = sqlite3_last_insert_rowid(st->db);
+	sqlite3_finalize(s);
+	s = prep(st, "INSERT INTO run_param(run_id, name, value) VALUES (?,?,?)", err);
+	if (!s)
+		goto out;
+	for (size_t i = 0; i < rn->n_params; i++) {
+		sqlite3_bind_int64(s, 1, *id);
+		bind_str(s, 2, rn->params[i].name);
+		bind_str(s, 3, rn->params[i].value);
+		if (sqlite3_step(s) != SQLITE_DONE) {
+			db_err(st, err, "recording the run's params");
+			goto out;
+		}
+		sqlite3_reset(s);
+	}
+	rc = 0;
+out:
+	sqlite3_finalize(s);
+	return tx_leave(st, own, rc, err);
+}
+
+int store_run_set_status(struct store *st, int64_t id, const char *status, struct err *err)
+{
+	sqlite3_stmt *s = prep(st, "UPDATE run SET status = ? WHERE id = ?", err);
+
+	if (!s)
+		return -1;
+	sqlite3_bind_text(s, 1, status, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, id);
+	int rc = sqlite3_step(s) == SQLITE_DONE ? 0 : db_err(st, err, "updating the run");
+	sqlite3_finalize(s);
+	if (rc == 0 && sqlite3_changes(st->db) == 0)
+		return err_set(err, "no run %lld", (long long)id);
+	return rc;
+}
+
+#define RUN_COLUMNS                                                                            \
+	"r.id, e.name, r.pipeline, r.sweep, r.status, r.trigger, r.trigger_detail, r.parent_id, " \
+	"r.user, r.host, r.created, r.started, r.finished, r.git_commit, r.git_branch, "          \
+	"r.git_dirty, r.mlwb_version, r.note"
+
+static void read_run(sqlite3_stmt *s, struct run_info *ri)
+{
+	memset(ri, 0, sizeof(*ri));
+	ri->id = sqlite3_column_int64(s, 0);
+	ri->experiment = col_str(s, 1);
+	ri->pipeline = col_str(s, 2);
+	ri->sweep = col_str(s, 3);
+	ri->status = col_str(s, 4);
+	ri->trigger = col_str(s, 5);
+	ri->trigger_detail = col_str(s, 6);
+	ri->parent = sqlite3_column_int64(s, 7);
+	ri->user = col_str(s, 8);
+	ri->host = col_str(s, 9);
+	ri->created = sqlite3_column_int64(s, 10);
+	ri->started = sqlite3_column_int64(s, 11);
+	ri->finished = sqlite3_column_int64(s, 12);
+	ri->git_commit = col_str(s, 13);
+	ri->git_branch = col_str(s, 14);
+	ri->git_dirty = sqlite3_column_type(s, 15) == SQLITE_NULL ? -1 : sqlite3_column_int(s, 15);
+	ri->mlwb_version = col_str(s, 16);
+	ri->note = col_str(s, 17);
+}
+
+static double col_real(sqlite3_stmt *s, int i)
+{
+	/* SQLite stores NaN as NULL. */
+	return sqlite3_column_type(s, i) == SQLITE_NULL ? NAN : sqlite3_column_double(s, i);
+}
+
+/* Fills params, metrics and tags of the runs in `list`, with one pass over
+ * each table instead of a query per run.  `where` limits the runs scanned
+ * ("" for all, or " WHERE run_id = N"). */
+static int attach_details(struct store *st, struct run_info *runs, size_t n, const char *where,
+			  struct err *err)
+{
+	int64_t max_id = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (runs[i].id > max_id)
+			max_id = runs[i].id;
+	/* Run ids are small dense integers: index them directly. */
+	size_t *slot = xmalloc(((size_t)max_id + 1) * sizeof(*slot));
+	for (int64_t i = 0; i <= max_id; i++)
+		slot[i] = (size_t)-1;
+	for (size_t i = 0; i < n; i++)
+		slot[runs[i].id] = i;
+
+	static const char *const sqls[] = {
+		"SELECT run_id, name, value FROM run_param%s ORDER BY run_id, name",
+		"SELECT m.run_id, k.name, m.last, m.min, m.max, m.last_step, m.count "
+		"FROM metric_summary m JOIN metric_key k ON k.id = m.key_id%s ORDER BY m.run_id, k.name",
+		"SELECT run_id, name, value FROM tag%s ORDER BY run_id, name",
+	};
+	for (int q = 0; q < 3; q++) {
+		char *sql = xasprintf(sqls[q], where);
+		sqlite3_stmt *s = prep(st, sql, err);
+		free(sql);
+		if (!s) {
+			free(slot);
+			return -1;
+		}
+		int rc;
+		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+			int64_t id = sqlite3_column_int64(s, 0);
+			if (id < 0 || id > max_id || slot[id] == (size_t)-1)
+				continue;
+			struct run_info *ri = &runs[slot[id]];
+			if (q == 1) {
+				ri->metrics = xrealloc(ri->metrics, (ri->n_metrics + 1) * sizeof(*ri->metrics));
+				struct metric_summary *m = &ri->metrics[ri->n_metrics++];
+				m->name = col_str(s, 1);
+				m->last = col_real(s, 2);
+				m->min = col_real(s, 3);
+				m->max = col_real(s, 4);
+				m->last_step = sqlite3_column_int64(s, 5);
+				m->count = sqlite3_column_int64(s, 6);
+			} else {
+				struct kv **v = q == 0 ? &ri->params : &ri->tags;
+				size_t *nv = q == 0 ? &ri->n_params : &ri->n_tags;
+				*v = xrealloc(*v, (*nv + 1) * sizeof(**v));
+				(*v)[*nv].name = col_str(s, 1);
+				(*v)[*nv].value = col_str(s, 2);
+				(*nv)++;
+			}
+		}
+		sqlite3_finalize(s);
+		if (rc != SQLITE_DONE) {
+			free(slot);
+			return db_err(st, err, "reading run details");
+		}
+	}
+	free(slot);
+	return 0;
+}
+
+static int metric_key_lookup(struct store *st, const char *name, bool create, int64_t *id,
+			     struct err *err);
+
+int store_run_list(struct store *st, const struct run_query *q, struct run_list *out, struct err *err)
+{
+	struct sbuf sql;
+	sqlite3_stmt *s;
+	int64_t sort_key = 0;
+	const char *order = "r.id";
+	const char *dir = q->ascending ? "ASC" : "DESC";
+	char *param_sort = NULL;
+
+	out->v = NULL;
+	out->n = 0;
+	sbuf_init(&sql);
+	sbuf_puts(&sql, "SELECT " RUN_COLUMNS);
+	if (q->sort && str_startswith(q->sort, "metrics.")) {
+		if (metric_key_lookup(st, q->sort + 8, false, &sort_key, err) < 0) {
+			sbuf_free(&sql);
+			return -1;
+		}
+		sbuf_puts(&sql, ", ms.last FROM run r JOIN experiment e ON e.id = r.experiment_id "
+				"LEFT JOIN metric_summary ms ON ms.run_id = r.id AND ms.key_id = ?1");
+		order = "ms.last IS NULL, ms.last"; /* runs without the metric go last */
+	} else if (q->sort && str_startswith(q->sort, "params.")) {
+		sbuf_puts(&sql, " FROM run r JOIN experiment e ON e.id = r.experiment_id "
+				"LEFT JOIN run_param rp ON rp.run_id = r.id AND rp.name = ?2");
+		param_sort = xstrdup(q->sort + 7);
+		order = "rp.value IS NULL, CAST(rp.value AS REAL), rp.value";
+	} else {
+		sbuf_puts(&sql, " FROM run r JOIN experiment e ON e.id = r.experiment_id");
+		static const struct {
+			const char *name, *expr;
+		} cols[] = {
+			{"id", "r.id"}, {"created", "r.created"}, {"started", "r.started"},
+			{"finished", "r.finished"}, {"status", "r.status"}, {"pipeline", "r.pipeline"},
+			{"experiment", "e.name"}, {"user", "r.user"}, {"trigger", "r.trigger"},
+			{"duration", "coalesce(r.finished, r.started) - r.started"},
+		};
+		if (q->sort) {
+			order = NULL;
+			for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
+				if (!strcmp(q->sort, cols[i].name))
+					order = cols[i].expr;
+			if (!order) {
+				sbuf_free(&sql);
+				return err_set(err,
+					       "cannot sort by \"%s\": use id, created, started, finished, status, pipeline, experiment, user, trigger, duration, metrics.NAME or params.NAME",
+					       q->sort);
+			}
+		}
+	}
+	sbuf_puts(&sql, " WHERE r.deleted IS NULL");
+	if (q->experiment)
+		sbuf_puts(&sql, " AND e.name = ?3");
+	if (q->status)
+		sbuf_puts(&sql, " AND r.status = ?4");
+	if (!strncmp(order, "ms.", 3) || !strncmp(order, "rp.", 3)) {
+		/* NULLs last whatever the direction. */
+		const char *comma = strchr(order, ',');
+		sbuf_printf(&sql, " ORDER BY %.*s,%s %s, r.id DESC", (int)(comma - order), order, comma + 1, dir);
+	} else {
+		sbuf_printf(&sql, " ORDER BY %s %s, r.id %s", order, dir, dir);
+	}
+	if (q->limit > 0)
+		sbuf_printf(&sql, " LIMIT %lld", (long long)q->limit);
+	s = prep(st, sbuf_str(&sql), err);
+	sbuf_free(&sql);
+	if (!s) {
+		free(param_sort);
+		return -1;
+	}
+	if (sort_key)
+		sqlite3_bind_int64(s, 1, sort_key);
+	else if (q->sort && str_startswith(q->sort, "metrics."))
+		sqlite3_bind_int64(s, 1, -1); /* unknown metric: nothing matches */
+	if (param_sort)
+		sqlite3_bind_text(s, 2, param_sort, -1, SQLITE_STATIC);
+	if (q->experiment)
+		sqlite3_bind_text(s, 3, q->experiment, -1, SQLITE_STATIC);
+	if (q->status)
+		sqlite3_bind_text(s, 4, q->status, -1, SQLITE_STATIC);
+	size_t cap = 0;
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (out->n == cap) {
+			cap = cap ? cap * 2 : 64;
+			out->v = xrealloc(out->v, cap * sizeof(*out->v));
+		}
+		read_run(s, &out->v[out->n++]);
+	}
+	sqlite3_finalize(s);
+	free(param_sort);
+	if (rc != SQLITE_DONE) {
+		db_err(st, err, "listing runs");
+		store_run_list_free(out);
+		return -1;
+	}
+	if (q->with_details && out->n && attach_details(st, out->v, out->n, "", err) < 0) {
+		store_run_list_free(out);
+		return -1;
+	}
+	return 0;
+}
+
+void store_run_info_free(struct run_info *ri)
+{
+	if (!ri)
+		return;
+	free(ri->experiment);
+	free(ri->pipeline);
+	free(ri->sweep);
+	free(ri->status);
+	free(ri->trigger);
+	free(ri->trigger_detail);
+	free(ri->user);
+	free(ri->host);
+	free(ri->git_commit);
+	free(ri->git_branch);
+	free(ri->mlwb_version);
+	free(ri->note);
+	for (size_t i = 0; i < ri->n_params; i++) {
+		free(ri->params[i].name);
+		free(ri->params[i].value);
+	}
+	free(ri->params);
+	for (size_t i = 0; i < ri->n_metrics; i++)
+		free(ri->metrics[i].name);
+	free(ri->metrics);
+	for (size_t i = 0; i < ri->n_tags; i++) {
+		free(ri->tags[i].name);
+		free(ri->tags[i].value);
+	}
+	free(ri->tags);
+	memset(ri, 0, sizeof(*ri));
+}
+
+void store_run_list_free(struct run_list *list)
+{
+	for (size_t i = 0; i < list->n; i++)
+		store_run_info_free(&list->v[i]);
+	free(list->v);
+	list->v = NULL;
+	list->n = 0;
+}
+
+int store_run_get(struct store *st, int64_t id, struct run_info *out, struct err *err)
+{
+	sqlite3_stmt *s = prep(st, "SELECT " RUN_COLUMNS " FROM run r JOIN experiment e ON "
+				   "e.id = r.experiment_id WHERE r.id = ?",
+			       err);
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		read_run(s, out);
+	sqlite3_finalize(s);
+	if (rc == SQLITE_DONE)
+		return err_set(err, "no run %lld in this project (see `mlwb runs`)", (long long)id);
+	if (rc != SQLITE_ROW)
+		return db_err(st, err, "reading the run");
+	char *where = xasprintf(" WHERE run_id = %lld", (long long)id);
+	rc = attach_details(st, out, 1, where, err);
+	free(where);
+	if (rc < 0) {
+		store_run_info_free(out);
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- metrics ---- */
+
+static int metric_key_lookup(struct store *st, const char *name, bool create, int64_t *id,
+			     struct err *err)
+{
+	for (size_t i = 0; i < st->keys_n; i++)
+		if (!strcmp(st->keys[i].name, name)) {
+			*id = st->keys[i].id;
+			return 0;
+		}
+	if (!st->get_key && !(st->get_key = prep(st, "SELECT id FROM metric_key WHERE name = ?", err)))
+		return -1;
+	sqlite3_bind_text(st->get_key, 1, name, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st->get_key);
+	*id = rc == SQLITE_ROW ? sqlite3_column_int64(st->get_key, 0) : 0;
+	sqlite3_reset(st->get_key);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_err(st, err, "reading metric names");
+	if (!*id && create) {
+		if (!st->ins_key &&
+		    !(st->ins_key = prep(st, "INSERT INTO metric_key(name) VALUES (?)", err)))
+			return -1;
+		sqlite3_bind_text(st->ins_key, 1, name, -1, SQLITE_STATIC);
+		rc = sqlite3_step(st->ins_key);
+		sqlite3_reset(st->ins_key);
+		if (rc != SQLITE_DONE)
+			return db_err(st, err, "recording a metric name");
+		*id = sqlite3_last_insert_rowid(st->db);
+	}
+	if (*id && create) {
+		/* store_rollback empties this cache, so an id never outlives a
+		 * key row that was rolled back. */
+		if (st->keys_n == st->keys_cap) {
+			st->keys_cap = st->keys_cap ? st->keys_cap * 2 : 16;
+			st->keys = xrealloc(st->keys, st->keys_cap * sizeof(*st->keys));
+		}
+		st->keys[st->keys_n].name = xstrdup(name);
+		st->keys[st->keys_n++].id = *id;
+	}
+	return 0;
+}
+
+static uint64_t series_hash(int64_t run, int64_t key)
+{
+	uint64_t h = (uint64_t)run * 0x9e3779b97f4a7c15ULL ^ (uint64_t)key * 0xc2b2ae3d27d4eb4fULL;
+
+	return h ^ (h >> 29);
+}
+
+static struct series *series_slot(struct store *st, int64_t run, int64_t key)
+{
+	if ((st->series_n + 1) * 2 > st->series_cap) {
+		size_t old_cap = st->series_cap;
+		struct series *old = st->series;
+		st->series_cap = old_cap ? old_cap * 2 : 64;
+		st->series = xcalloc(st->series_cap, sizeof(*st->series));
+		st->series_n = 0;
+		for (size_t i = 0; i < old_cap; i++) {
+			if (!old[i].used)
+				continue;
+			struct series *s = series_slot(st, old[i].run, old[i].key);
+			*s = old[i];
+		}
+		free(old);
+	}
+	size_t mask = st->series_cap - 1;
+	for (size_t i = series_hash(run, key) & mask;; i = (i + 1) & mask) {
+		struct series *s = &st->series[i];
+		if (!s->used) {
+			s->used = true;
+			s->run = run;
+			s->key = key;
+			st->series_n++;
+			return s;
+		}
+		if (s->run == run && s->key == key)
+			return s;
+	}
+}
+
+static int series_load(struct store *st, struct series *se, struct err *err)
+{
+	if (!st->get_summary &&
+	    !(st->get_summary = prep(st, "SELECT last, last_step, min, max, count FROM metric_summary "
+					 "WHERE run_id = ? AND key_id = ?",
+				     err)))
+		return -1;
+	if (!st->max_step &&
+	    !(st->max_step = prep(st, "SELECT max(step) FROM metric WHERE run_id = ? AND key_id = ?", err)))
+		return -1;
+	sqlite3_bind_int64(st->get_summary, 1, se->run);
+	sqlite3_bind_int64(st->get_summary, 2, se->key);
+	int rc = sqlite3_step(st->get_summary);
+	if (rc == SQLITE_ROW) {
+		se->last = col_real(st->get_summary, 0);
+		se->last_step = sqlite3_column_int64(st->get_summary, 1);
+		se->min = col_real(st->get_summary, 2);
+		se->max = col_real(st->get_summary, 3);
+		se->count = sqlite3_column_int64(st->get_summary, 4);
+	} else {
+		se->count = 0;
+		se->min = se->max = se->last = NAN;
+	}
+	sqlite3_reset(st->get_summary);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_err(st, err, "reading a metric summary");
+	sqlite3_bind_int64(st->max_step, 1, se->run);
+	sqlite3_bind_int64(st->max_step, 2, se->key);
+	rc = sqlite3_step(st->max_step);
+	se->has_rows = rc == SQLITE_ROW && sqlite3_column_type(st->max_step, 0) != SQLITE_NULL;
+	se->max_step = se->has_rows ? sqlite3_column_int64(st->max_step, 0) : 0;
+	sqlite3_reset(st->max_step);
+	if (rc != SQLITE_ROW)
+		return db_err(st, err, "reading a metric series");
+	se->loaded = true;
+	return 0;
+}
+
+static int next_seq(struct store *st, struct series *se, int64_t step, int64_t *seq, struct err *err)
+{
+	if (!se->has_rows || step > se->max_step) {
+		*seq = 0;
+		return 0;
+	}
+	if (!st->max_seq &&
+	    !(st->max_seq = prep(st, "SELECT max(seq) FROM metric WHERE run_id = ? AND key_id = ? AND step = ?",
+				 err)))
+		return -1;
+	sqlite3_bind_int64(st->max_seq, 1, se->run);
+	sqlite3_bind_int64(st->max_seq, 2, se->key);
+	sqlite3_bind_int64(st->max_seq, 3, step);
+	int rc = sqlite3_step(st->max_seq);
+	if (rc == SQLITE_ROW && sqlite3_column_type(st->max_seq, 0) != SQLITE_NULL)
+		*seq = sqlite3_column_int64(st->max_seq, 0) + 1;
+	else
+		*seq = 0;
+	sqlite3_reset(st->max_seq);
+	return rc == SQLITE_ROW ? 0 : db_err(st, err, "reading a metric series");
+}
+
+static int flush_summaries(struct store *st, struct err *err)
+{
+	if (!st->put_summary &&
+	    !(st->put_summary = prep(st, "INSERT OR REPLACE INTO metric_summary"
+					 "(run_id, key_id, last, last_step, min, max, count) "
+					 "VALUES (?,?,?,?,?,?,?)",
+				     err)))
+		return -1;
+	for (size_t i = 0; i < st->series_cap; i++) {
+		struct series *se = &st->series[i];
+		if (!se->used || !se->dirty)
+			continue;
+		sqlite3_stmt *s = st->put_summary;
+		sqlite3_bind_int64(s, 1, se->run);
+		sqlite3_bind_int64(s, 2, se->key);
+		sqlite3_bind_double(s, 3, se->last);
+		sqlite3_bind_int64(s, 4, se->last_step);
+		sqlite3_bind_double(s, 5, se->min);
+		sqlite3_bind_double(s, 6, se->max);
+		sqlite3_bind_int64(s, 7, se->count);
+		int rc = sqlite3_step(s);
+		sqlite3_reset(s);
+		if (rc != SQLITE_DONE)
+			return db_err(st, err, "updating a metric summary");
+		se->dirty = false;
+	}
+	return 0;
+}
+
+int store_metrics_append(struct store *st, int64_t run, const struct metric_point *pts, size_t n,
+			 struct err *err)
+{
+	bool own;
+	int rc = -1;
+	int64_t now = time_now_ms();
+
+	if (!n)
+		return 0;
+	if (tx_enter(st, &own, err) < 0)
+		return -1;
+	if (!st->ins_metric &&
+	    !(st->ins_metric = prep(st, "INSERT INTO metric(run_id, key_id, step, seq, value, time, task_id) "
+					"VALUES (?,?,?,?,?,?,?)",
+				    err)))
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		const struct metric_point *p = &pts[i];
+		int64_t key, seq;
+		if (metric_key_lookup(st, p->name, true, &key, err) < 0)
+			goto out;
+		struct series *se = series_slot(st, run, key);
+		if (!se->loaded && series_load(st, se, err) < 0)
+			goto out;
+		int64_t step = p->step;
+		if (step == STORE_STEP_AUTO)
+			step = se->has_rows ? se->max_step + 1 : 0;
+		if (next_seq(st, se, step, &seq, err) < 0)
+			goto out;
+		sqlite3_stmt *s = st->ins_metric;
+		sqlite3_bind_int64(s, 1, run);
+		sqlite3_bind_int64(s, 2, key);
+		sqlite3_bind_int64(s, 3, step);
+		sqlite3_bind_int64(s, 4, seq);
+		if (isnan(p->value))
+			sqlite3_bind_null(s, 5);
+		else
+			sqlite3_bind_double(s, 5, p->value);
+		sqlite3_bind_int64(s, 6, p->time ? p->time : now);
+		bind_ms(s, 7, p->task_id);
+		int r = sqlite3_step(s);
+		sqlite3_reset(s);
+		if (r != SQLITE_DONE) {
+			db_err(st, err, "recording a metric");
+			goto out;
+		}
+		if (!se->has_rows || step >= se->max_step) {
+			se->max_step = step;
+			se->last = p->value;
+			se->last_step = step;
+		}
+		se->has_rows = true;
+		if (!isnan(p->value)) {
+			if (isnan(se->min) || p->value < se->min)
+				se->min = p->value;
+			if (isnan(se->max) || p->value > se->max)
+				se->max = p->value;
+		}
+		se->count++;
+		se->dirty = true;
+	}
+	rc = flush_summaries(st, err);
+out:
+	return tx_leave(st, own, rc, err);
+}
+
+int store_metric_history(struct store *st, int64_t run, const char *name, struct metric_series *out,
+			 struct err *err)
+{
+	sqlite3_stmt *s;
+	size_t cap = 0;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	out->name = xstrdup(name);
+	s = prep(st, "SELECT m.step, m.value, m.time, m.task_id FROM metric m "
+		     "WHERE m.run_id = ?1 AND m.key_id = (SELECT id FROM metric_key WHERE name = ?2) "
+		     "ORDER BY m.step, m.seq",
+		 err);
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, run);
+	sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (out->n == cap) {
+			cap = cap ? cap * 2 : 256;
+			out->step = xrealloc(out->step, cap * sizeof(*out->step));
+			out->value = xrealloc(out->value, cap * sizeof(*out->value));
+			out->time = xrealloc(out->time, cap * sizeof(*out->time));
+			out->task_id = xrealloc(out->task_id, cap * sizeof(*out->task_id));
+		}
+		out->step[out->n] = sqlite3_column_int64(s, 0);
+		out->value[out->n] = col_real(s, 1);
+		out->time[out->n] = sqlite3_column_int64(s, 2);
+		out->task_id[out->n] = sqlite3_column_int64(s, 3);
+		out->n++;
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		store_metric_series_free(out);
+		return db_err(st, err, "reading a metric history");
+	}
+	return 0;
+}
+
+void store_metric_series_free(struct metric_series *s)
+{
+	if (!s)
+		return;
+	free(s->name);
+	free(s->step);
+	free(s->value);
+	free(s->time);
+	free(s->task_id);
+	memset(s, 0, sizeof(*s));
+}
+
+int store_metric_names(struct store *st, int64_t run, char ***names, size_t *n, struct err *err)
+{
+	sqlite3_stmt *s = prep(st, "SELECT k.name FROM metric_summary m JOIN metric_key k ON "
+				   "k.id = m.key_id WHERE m.run_id = ? ORDER BY k.name",
+			       err);
+	size_t cap = 0;
+	int rc;
+
+	*names = NULL;
+	*n = 0;
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, run);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 16;
+			*names = xrealloc(*names, cap * sizeof(**names));
+		}
+		(*names)[(*n)++] = col_str(s, 0);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		store_names_free(*names, *n);
+		return db_err(st, err, "reading metric names");
+	}
+	return 0;
+}
+
+void store_names_free(char **names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
+/* ---- tasks ---- */
+
+int store_task_list(struct store *st, int64_t run, struct task_info **out, size_t *n, struct err *err)
+{
+	sqlite3_stmt *s = prep(st,
+			       "SELECT t.id, t.name, t.status, "
+			       "(SELECT count(*) FROM attempt a WHERE a.task_id = t.id), "
+			       "t.exit_code, t.reason, t.cached, t.layer, t.started, t.finished "
+			       "FROM task t WHERE t.run_id = ? ORDER BY t.layer, t.id",
+			       err);
+	size_t cap = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, run);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 16;
+			*out = xrealloc(*out, cap * sizeof(**out));
+		}
+		struct task_info *t = &(*out)[(*n)++];
+		t->id = sqlite3_column_int64(s, 0);
+		t->name = col_str(s, 1);
+		t->status = col_str(s, 2);
+		t->attempts = sqlite3_column_int(s, 3);
+		t->exit_code = sqlite3_column_type(s, 4) == SQLITE_NULL ? -1 : sqlite3_column_int(s, 4);
+		t->reason = col_str(s, 5);
+		t->cached = sqlite3_column_int(s, 6) != 0;
+		t->layer = sqlite3_column_int(s, 7);
+		t->started = sqlite3_column_int64(s, 8);
+		t->finished = sqlite3_column_int64(s, 9);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		store_task_list_free(*out, *n);
+		*out = NULL;
+		*n = 0;
+		return db_err(st, err, "reading tasks");
+	}
+	return 0;
+}
+
+void store_task_list_free(struct task_info *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].name);
+		free(v[i].status);
+		free(v[i].reason);
+	}
+	free(v);
+}

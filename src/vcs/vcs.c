@@ -1,0 +1,149 @@
+/* vcs.c - provenance from libgit2. */
+#include <git2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mlwb/util.h"
+#include "mlwb/vcs.h"
+
+static int git_fail(struct err *err, const char *what)
+{
+	const git_error *e = git_error_last();
+
+	return err_setc(err, 1, "%s: %s", what, e && e->message ? e->message : "unknown git error");
+}
+
+static int diff_line(const git_diff_delta *delta, const git_diff_hunk *hunk,
+		     const git_diff_line *line, void *payload)
+{
+	struct sbuf *sb = payload;
+
+	(void)delta;
+	(void)hunk;
+	if (line->origin == GIT_DIFF_LINE_CONTEXT || line->origin == GIT_DIFF_LINE_ADDITION ||
+	    line->origin == GIT_DIFF_LINE_DELETION)
+		sbuf_putc(sb, line->origin);
+	sbuf_add(sb, line->content, line->content_len);
+	return 0;
+}
+
+static int collect_diff(git_repository *repo, git_tree *head_tree, struct vcs_info *info,
+			struct err *err)
+{
+	git_diff_options opts;
+	git_diff *diff = NULL;
+	struct sbuf sb;
+
+	git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION);
+	opts.flags = GIT_DIFF_INCLUDE_UNTRACKED | GIT_DIFF_RECURSE_UNTRACKED_DIRS |
+		     GIT_DIFF_SHOW_UNTRACKED_CONTENT;
+	if (git_diff_tree_to_workdir_with_index(&diff, repo, head_tree, &opts) < 0)
+		return git_fail(err, "computing the uncommitted diff");
+	sbuf_init(&sb);
+	if (git_diff_print(diff, GIT_DIFF_FORMAT_PATCH, diff_line, &sb) < 0) {
+		git_diff_free(diff);
+		sbuf_free(&sb);
+		return git_fail(err, "printing the uncommitted diff");
+	}
+	git_diff_free(diff);
+	info->diff = sbuf_detach(&sb);
+	return 0;
+}
+
+int vcs_inspect(const char *path, bool want_diff, struct vcs_info *info, struct err *err)
+{
+	git_repository *repo = NULL;
+	git_reference *head = NULL;
+	git_commit *commit = NULL;
+	git_tree *tree = NULL;
+	git_status_list *status = NULL;
+	int rc = -1;
+
+	memset(info, 0, sizeof(*info));
+	git_libgit2_init();
+	int r = git_repository_open_ext(&repo, path, 0, NULL);
+	if (r == GIT_ENOTFOUND) {
+		info->summary = xstrdup("not in a git repository");
+		git_libgit2_shutdown();
+		return 0;
+	}
+	if (r < 0) {
+		git_fail(err, "opening the git repository");
+		git_libgit2_shutdown();
+		return -1;
+	}
+	info->in_repo = true;
+	if (git_repository_is_bare(repo)) {
+		info->in_repo = false;
+		info->summary = xstrdup("in a bare git repository (no work tree)");
+		rc = 0;
+		goto out;
+	}
+	info->workdir = xstrdup(git_repository_workdir(repo));
+	info->unborn = git_repository_head_unborn(repo) == 1;
+	info->detached = git_repository_head_detached(repo) == 1;
+	if (info->unborn) {
+		/* HEAD names the branch to be, even with no commit. */
+		if (git_reference_lookup(&head, repo, "HEAD") == 0 &&
+		    git_reference_type(head) == GIT_REFERENCE_SYMBOLIC) {
+			const char *target = git_reference_symbolic_target(head);
+			info->branch = xstrdup(str_startswith(target, "refs/heads/") ? target + 11 : target);
+		}
+	} else {
+		if (git_repository_head(&head, repo) < 0) {
+			git_fail(err, "reading HEAD");
+			goto out;
+		}
+		if (!info->detached)
+			info->branch = xstrdup(git_reference_shorthand(head));
+		const git_oid *oid = git_reference_target(head);
+		git_oid_tostr(info->commit, sizeof(info->commit), oid);
+		if (git_commit_lookup(&commit, repo, oid) < 0 || git_commit_tree(&tree, commit) < 0) {
+			git_fail(err, "reading the HEAD commit");
+			goto out;
+		}
+	}
+
+	git_status_options so;
+	git_status_options_init(&so, GIT_STATUS_OPTIONS_VERSION);
+	so.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR;
+	so.flags = GIT_STATUS_OPT_INCLUDE_UNTRACKED | GIT_STATUS_OPT_EXCLUDE_SUBMODULES;
+	if (git_status_list_new(&status, repo, &so) < 0) {
+		git_fail(err, "reading the work tree status");
+		goto out;
+	}
+	info->dirty = git_status_list_entrycount(status) > 0;
+	if (want_diff && collect_diff(repo, tree, info, err) < 0)
+		goto out;
+
+	if (info->unborn)
+		info->summary = xasprintf("branch %s has no commits yet%s",
+					  info->branch ? info->branch : "(unknown)",
+					  info->dirty ? " (dirty)" : "");
+	else
+		info->summary = xasprintf("%s@%.7s%s", info->branch ? info->branch : "(detached)",
+					  info->commit, info->dirty ? " (dirty)" : "");
+	rc = 0;
+out:
+	git_status_list_free(status);
+	git_tree_free(tree);
+	git_commit_free(commit);
+	git_reference_free(head);
+	git_repository_free(repo);
+	git_libgit2_shutdown();
+	if (rc < 0)
+		vcs_info_free(info);
+	return rc;
+}
+
+void vcs_info_free(struct vcs_info *info)
+{
+	if (!info)
+		return;
+	free(info->workdir);
+	free(info->branch);
+	free(info->diff);
+	free(info->summary);
+	memset(info, 0, sizeof(*info));
+}
