@@ -110,7 +110,7 @@ install: $(BUILD)/mlwb
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/themes $(DESTDIR)$(DATADIR)/python $(DESTDIR)$(MANDIR)
 	install -m 755 $(BUILD)/mlwb $(DESTDIR)$(BINDIR)/mlwb
 	install -m 644 themes/*.yaml $(DESTDIR)$(DATADIR)/themes/
-	install -m 644 python/mlwb.py $(DESTDIR)$(DATADIR)/python/mlwb.py
+	install -m 644 src/python/mlwb.py $(DESTDIR)$(DATADIR)/python/mlwb.py
 	install -m 644 docs/mlwb.1 $(DESTDIR)$(MANDIR)/mlwb.1
 
 uninstall:

@@ -147,6 +147,11 @@ static void dag_table(const struct pipeline *pl, struct table *t)
 
 static void dag_print(const struct pipeline *pl)
 {
+	int w = 0;
+
+	for (size_t i = 0; i < pl->n_tasks; i++)
+		if ((int)strlen(pl->tasks[i].name) > w)
+			w = (int)strlen(pl->tasks[i].name);
 	printf("pipeline %s: %zu task%s in %d layer%s%s%s\n", pl->name, pl->n_tasks,
 	       pl->n_tasks == 1 ? "" : "s", pl->n_layers, pl->n_layers == 1 ? "" : "s",
 	       pl->description ? " - " : "", pl->description ? pl->description : "");
@@ -158,7 +163,7 @@ static void dag_print(const struct pipeline *pl)
 				continue;
 			printf(first ? "  %3d  " : "       ", layer + 1);
 			first = false;
-			printf("%s", t->name);
+			printf("%-*s", t->n_up ? w : 0, t->name);
 			for (size_t u = 0; u < t->n_up; u++) {
 				const struct edge *via = NULL;
 				for (size_t e = 0; e < pl->n_edges; e++)

@@ -299,20 +299,19 @@ static const char *kind_name(yaml_node_t *n)
 	return "a scalar";
 }
 
-/* Checks that n is a mapping whose keys are unique scalars. */
+/* Checks that n is a mapping and reports keys that are not unique scalars;
+ * false only when n is no mapping, so the walk goes on past duplicates. */
 static bool want_mapping(struct ctx *c, yaml_node_t *n, const char *what)
 {
 	if (n->type != YAML_MAPPING_NODE) {
 		diags_add(c->d, LINE(n), COL(n), "%s must be a mapping, got %s", what, kind_name(n));
 		return false;
 	}
-	bool ok = true;
 	for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
 		yaml_node_t *k = node_at(c, p->key);
 		if (k->type != YAML_SCALAR_NODE) {
 			diags_add(c->d, LINE(k), COL(k), "keys in %s must be plain names, got %s", what,
 				  kind_name(k));
-			ok = false;
 			continue;
 		}
 		for (yaml_node_pair_t *q = n->data.mapping.pairs.start; q < p; q++) {
@@ -320,12 +319,11 @@ static bool want_mapping(struct ctx *c, yaml_node_t *n, const char *what)
 			if (k2->type == YAML_SCALAR_NODE && !strcmp(scalar(k), scalar(k2))) {
 				diags_add(c->d, LINE(k), COL(k), "duplicate key \"%s\" in %s (first at line %d)",
 					  scalar(k), what, LINE(k2));
-				ok = false;
 				break;
 			}
 		}
 	}
-	return ok;
+	return true;
 }
 
 /* Is this pair the first with its key?  Duplicates were reported by
@@ -746,11 +744,13 @@ static void walk_task(struct ctx *c, struct pipeline *pl, yaml_node_t *k, yaml_n
 		free(where);
 		return;
 	}
+	bool cmd_given = false;
 	FOR_PAIRS(c, v, p, key, val) {
 		const char *kk = scalar(key);
 		const char *s;
 		long x;
 		if (!strcmp(kk, "cmd")) {
+			cmd_given = true;
 			if (want_string(c, val, "cmd", &s)) {
 				t->cmd = xstrdup(s);
 				t->cmd_line = LINE(val);
@@ -791,7 +791,7 @@ static void walk_task(struct ctx *c, struct pipeline *pl, yaml_node_t *k, yaml_n
 			unknown_key(c, key, where, task_keys);
 		}
 	}
-	if (!t->cmd)
+	if (!cmd_given) /* a cmd of the wrong type was reported already */
 		diags_add(c->d, t->line, t->col, "task \"%s\" has no cmd", t->name);
 	free(where);
 }
@@ -1348,6 +1348,7 @@ static void walk_top(struct ctx *c, yaml_node_t *root)
 {
 	yaml_node_t *params = NULL, *pipelines = NULL, *sweeps = NULL;
 	struct spec *s = c->spec;
+	bool unknown = false;
 
 	if (root->type != YAML_MAPPING_NODE) {
 		diags_add(c->d, LINE(root), COL(root),
@@ -1369,6 +1370,7 @@ static void walk_top(struct ctx *c, yaml_node_t *root)
 			sweeps = v;
 		} else {
 			unknown_key(c, k, "the top level", top_keys);
+			unknown = true;
 		}
 	}
 	if (params && !is_null(params))
@@ -1393,7 +1395,7 @@ static void walk_top(struct ctx *c, yaml_node_t *root)
 				if (pl->tasks[t].cmd)
 					check_cmd_refs(c, &pl->tasks[t]);
 		}
-	} else if (!pipelines) {
+	} else if (!pipelines && !unknown) { /* a misspelt key says it better */
 		diags_add(c->d, LINE(root), COL(root),
 			  "no pipelines: the file needs a pipelines: mapping with at least one pipeline");
 	}

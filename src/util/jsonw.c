@@ -114,13 +114,18 @@ void jsonw_int(struct jsonw *w, int64_t v)
 
 void json_format_double(double v, char *buf, size_t len)
 {
+	/* Whole numbers print as integers ("100", not "1e+02"). */
+	if (v == floor(v) && fabs(v) < 1e17) {
+		snprintf(buf, len, "%.0f", v);
+		if (!strcmp(buf, "-0"))
+			snprintf(buf, len, "0");
+		return;
+	}
 	for (int prec = 1; prec <= 17; prec++) {
 		snprintf(buf, len, "%.*g", prec, v);
 		if (strtod(buf, NULL) == v)
 			break;
 	}
-	/* Keep a real a real in the eyes of strict readers: 3 -> 3.0 is not
-	 * needed for JSON, which has one number type. */
 }
 
 void jsonw_double(struct jsonw *w, double v)
