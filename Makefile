@@ -24,6 +24,9 @@ DEB_PKGS := build-essential pkg-config libncurses-dev libsqlite3-dev libgit2-dev
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 TEST_LIBS  = $(shell pkg-config --libs cmocka 2>/dev/null)
+# The engine links without curses or plplot: unit tests prove it.
+ENGINE_PKGS := sqlite3 libgit2 yaml-0.1 jansson libcrypto
+ENGINE_LIBS = $(shell pkg-config --libs $(ENGINE_PKGS) 2>/dev/null)
 
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	   -Wno-unused-parameter
@@ -50,24 +53,32 @@ BENCH_BIN  := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 
 all: $(BUILD)/mlwb
 
+# V=1 shows the commands.
+Q := $(if $(V),,@)
+
 $(BUILD)/mlwb: $(CLI_OBJ) $(BUILD)/libmlwb.a
-	$(CC) $(LDFLAGS_ALL) -o $@ $(CLI_OBJ) $(BUILD)/libmlwb.a $(PKG_LIBS) -lm
+	@echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $(CLI_OBJ) $(BUILD)/libmlwb.a $(PKG_LIBS) -lm
 
 $(BUILD)/libmlwb.a: $(ENGINE_OBJ)
 	@rm -f $@
-	ar rcs $@ $^
+	@echo "  AR      $@"
+	$(Q)ar rcs $@ $^
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_ALL) -MMD -MP -c -o $@ $<
+	@echo "  CC      $<"
+	$(Q)$(CC) $(CFLAGS_ALL) -MMD -MP -c -o $@ $<
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libmlwb.a
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_ALL) -MMD -MP -o $@ $< $(BUILD)/libmlwb.a $(PKG_LIBS) $(TEST_LIBS) -lm
+	@echo "  CC      $<"
+	$(Q)$(CC) $(CFLAGS_ALL) -MMD -MP -o $@ $< $(BUILD)/libmlwb.a $(ENGINE_LIBS) $(TEST_LIBS) -lm
 
 $(BUILD)/bench/%: tests/bench/%.c $(BUILD)/libmlwb.a
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_ALL) -MMD -MP -o $@ $< $(BUILD)/libmlwb.a $(PKG_LIBS) -lm
+	@echo "  CC      $<"
+	$(Q)$(CC) $(CFLAGS_ALL) -MMD -MP -o $@ $< $(BUILD)/libmlwb.a $(ENGINE_LIBS) -lm
 
 -include $(shell find $(BUILD)/obj $(BUILD)/tests $(BUILD)/bench -name '*.d' 2>/dev/null)
 

@@ -1003,7 +1003,8 @@ static void build_dag(struct ctx *c, struct pipeline *pl, yaml_node_t *pl_node)
 	free(ca);
 	free(lb);
 	free(cb);
-	qsort(pl->edges, pl->n_edges, sizeof(*pl->edges), edge_cmp);
+	if (pl->n_edges)
+		qsort(pl->edges, pl->n_edges, sizeof(*pl->edges), edge_cmp);
 
 	/* upstream lists */
 	for (size_t e = 0; e < pl->n_edges; e++) {

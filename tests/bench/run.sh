@@ -1,0 +1,7 @@
+#!/bin/sh
+# make bench: every benchmark, one after another.  Figures go to stdout;
+# docs/benchmarks.md records them with the machine they came from.
+set -e
+build=${1:-build}
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr)"
+"$build"/bench/bench_store "${BENCH_DIR:-/tmp/mlwb-bench-store}"
