@@ -1,4 +1,4 @@
-# mlwb - a hand-written GNU Makefile (see docs/building.md).
+# mlwb - a hand-written GNU Makefile (see README.md, Building).
 #
 #   make            build build/mlwb
 #   make deps       install the Debian packages mlwb needs (as root), or print the line
@@ -120,7 +120,7 @@ demo: deps
 install: $(BUILD)/mlwb
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/themes $(DESTDIR)$(DATADIR)/python $(DESTDIR)$(MANDIR)
 	install -m 755 $(BUILD)/mlwb $(DESTDIR)$(BINDIR)/mlwb
-	install -m 644 themes/*.yaml $(DESTDIR)$(DATADIR)/themes/
+	$(if $(wildcard themes/*.yaml),install -m 644 themes/*.yaml $(DESTDIR)$(DATADIR)/themes/)
 	install -m 644 src/python/mlwb.py $(DESTDIR)$(DATADIR)/python/mlwb.py
 	install -m 644 docs/mlwb.1 $(DESTDIR)$(MANDIR)/mlwb.1
 
