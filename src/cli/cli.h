@@ -53,6 +53,8 @@ int cli_find_project(struct project *p);
 int cli_open_store(const struct project *p, struct store **st);
 /* Loads mlwb.yaml; prints every diagnostic and returns 2 when it has errors. */
 int cli_load_spec(const struct project *p, struct spec **spec);
+/* Loads any spec file, shown as `shown` in messages; same contract. */
+int cli_load_spec_file(const char *path, const char *shown, struct spec **spec);
 /* The path of `abs` as the user should see it: relative to the current
  * directory when below it.  Caller frees. */
 char *cli_display_path(const char *abs);

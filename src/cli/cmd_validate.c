@@ -31,20 +31,7 @@ int cmd_validate(int argc, char **argv)
 	if (file) {
 		/* A file named on the command line needs no project around it. */
 		p.yaml = xstrdup(file);
-		char *shown = xstrdup(file);
-		struct diags d;
-		rc = 0;
-		if (pipeline_spec_load(file, shown, &spec, &d) < 0) {
-			for (size_t i = 0; i < d.n; i++) {
-				char *line = diags_format(&d, i);
-				fprintf(stderr, "%s\n", line);
-				free(line);
-			}
-			fprintf(stderr, "%s: %zu error%s\n", shown, d.n, d.n == 1 ? "" : "s");
-			rc = 2;
-		}
-		diags_free(&d);
-		free(shown);
+		rc = cli_load_spec_file(file, file, &spec);
 	} else {
 		if ((rc = cli_find_project(&p)) != 0)
 			return rc;

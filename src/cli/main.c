@@ -151,16 +151,25 @@ char *cli_display_path(const char *abs)
 
 int cli_load_spec(const struct project *p, struct spec **spec)
 {
-	struct diags d;
 	char *shown = cli_display_path(p->yaml);
-	int rc = 0;
+	int rc;
 
 	if (!path_exists(p->yaml)) {
 		cli_error(2, "%s: no such file; every project needs one (`mlwb init` writes a starter)", shown);
 		free(shown);
 		return 2;
 	}
-	if (pipeline_spec_load(p->yaml, shown, spec, &d) < 0) {
+	rc = cli_load_spec_file(p->yaml, shown, spec);
+	free(shown);
+	return rc;
+}
+
+int cli_load_spec_file(const char *path, const char *shown, struct spec **spec)
+{
+	struct diags d;
+	int rc = 0;
+
+	if (pipeline_spec_load(path, shown, spec, &d) < 0) {
 		for (size_t i = 0; i < d.n; i++) {
 			char *line = diags_format(&d, i);
 			fprintf(stderr, "%s\n", line);
@@ -170,7 +179,6 @@ int cli_load_spec(const struct project *p, struct spec **spec)
 		rc = 2;
 	}
 	diags_free(&d);
-	free(shown);
 	return rc;
 }
 

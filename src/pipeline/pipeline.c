@@ -26,24 +26,16 @@ void diags_init(struct diags *d, const char *file)
 void diags_add(struct diags *d, int line, int col, const char *fmt, ...)
 {
 	va_list ap;
-	struct sbuf sb;
-	int n;
 
 	if (d->n == d->cap) {
 		d->cap = d->cap ? d->cap * 2 : 8;
 		d->v = xrealloc(d->v, d->cap * sizeof(*d->v));
 	}
-	sbuf_init(&sb);
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	sb.buf = xmalloc((size_t)n + 1);
-	va_start(ap, fmt);
-	vsnprintf(sb.buf, (size_t)n + 1, fmt, ap);
+	d->v[d->n].msg = xvasprintf(fmt, ap);
 	va_end(ap);
 	d->v[d->n].line = line;
 	d->v[d->n].col = col;
-	d->v[d->n].msg = sb.buf;
 	d->n++;
 }
 
