@@ -92,6 +92,8 @@ struct run_new {
 	const char *note;
 	const struct kv *params;
 	size_t n_params;
+	bool no_cache;
+	int parallel; /* a sweep parent: children at once (0: not a parent) */
 };
 
 int store_run_create(struct store *st, const struct run_new *rn, int64_t *id, struct err *err);
@@ -176,5 +178,170 @@ struct task_info {
 /* A run's tasks in layer, then declaration, order. */
 int store_task_list(struct store *st, int64_t run, struct task_info **out, size_t *n, struct err *err);
 void store_task_list_free(struct task_info *v, size_t n);
+
+/* ---- queueing (the CLI) ---- */
+struct task_new {
+	const char *name;
+	const char *cmd; /* interpolated */
+	int layer;
+	int max_attempts;
+	int64_t timeout_ms;
+	double cpu;
+	int64_t mem;
+	int gpu;
+	bool cache;
+	const char *deps_json;    /* ["path", ...] */
+	const char *outs_json;    /* [{"path": .., "kind": ..}, ...] */
+	const char *metrics_json; /* ["path", ...] */
+	const size_t *up;         /* indices into the same array */
+	size_t n_up;
+};
+
+/* Records a queued run and its tasks (all pending) in one transaction. */
+int store_run_enqueue(struct store *st, const struct run_new *rn, const struct task_new *tasks,
+		      size_t n, int64_t *id, struct err *err);
+/* Asks the executor to cancel a run (and, for a sweep, its children). A run
+ * already finished is an error with code 1. */
+int store_run_request_cancel(struct store *st, int64_t run, struct err *err);
+/* Changes whenever another connection commits: a cheap "anything new?". */
+int64_t store_data_version(struct store *st);
+
+/* ---- the executor's view ---- */
+struct exec_run_row {
+	int64_t id, parent;
+	char *status, *pipeline;
+	bool cancel_requested, no_cache;
+	int parallel;
+	char *workspace;
+};
+
+struct exec_task_row {
+	int64_t id;
+	char *name, *cmd, *status;
+	int layer, attempts, max_attempts;
+	int64_t timeout_ms;
+	double cpu;
+	int64_t mem;
+	int gpu;
+	bool cache;
+	char *deps, *outs, *metrics_files; /* JSON */
+	int64_t next_attempt;
+	int64_t *up; /* task ids */
+	size_t n_up;
+};
+
+/* Runs that are queued or running, oldest first. */
+int store_active_runs(struct store *st, struct exec_run_row **v, size_t *n, struct err *err);
+void store_exec_runs_free(struct exec_run_row *v, size_t n);
+int store_run_tasks(struct store *st, int64_t run, struct exec_task_row **v, size_t *n,
+		    struct err *err);
+void store_exec_tasks_free(struct exec_task_row *v, size_t n);
+
+int store_run_mark_started(struct store *st, int64_t run, const char *workspace, int64_t when,
+			   struct err *err);
+int store_run_mark_finished(struct store *st, int64_t run, const char *status, int64_t when,
+			    struct err *err);
+
+/* A task's new state.  Fields left at their "keep" values are not changed:
+ * exit_code -2, reason NULL, times 0, cached -1, cache_key NULL,
+ * next_attempt -1 (0 clears it). */
+struct task_mark {
+	const char *status;
+	int exit_code;
+	const char *reason;
+	int64_t started, finished;
+	int cached;
+	const char *cache_key;
+	int64_t next_attempt;
+};
+#define TASK_MARK_KEEP {NULL, -2, NULL, 0, 0, -1, NULL, -1}
+int store_task_mark(struct store *st, int64_t task, const struct task_mark *m, struct err *err);
+
+int store_attempt_begin(struct store *st, int64_t task, int number, int pid, const char *boot_id,
+			const char *log_path, int64_t started, int64_t *attempt, struct err *err);
+struct attempt_end {
+	const char *status; /* succeeded failed */
+	int exit_code;      /* -1: none (signal) */
+	int signal;         /* 0: none */
+	const char *reason; /* exit signal timeout cancelled lost */
+	int64_t finished, wall_ms, cpu_ms, peak_rss_kb;
+	int bad_lines;
+};
+int store_attempt_end(struct store *st, int64_t attempt, const struct attempt_end *e, struct err *err);
+
+struct running_attempt {
+	int64_t attempt, task, run;
+	int pid;
+	char *boot_id;
+};
+/* Attempts recorded as running: after a crash, their executor is gone. */
+int store_attempts_running(struct store *st, struct running_attempt **v, size_t *n, struct err *err);
+void store_running_attempts_free(struct running_attempt *v, size_t n);
+
+int store_run_param_put(struct store *st, int64_t run, const char *name, const char *value,
+			struct err *err);
+int store_tag_put(struct store *st, int64_t run, const char *name, const char *value, struct err *err);
+
+/* ---- artifacts, lineage, cache ---- */
+int store_artifact_add(struct store *st, int64_t run, int64_t task, const char *path,
+		       const char *sha256, int64_t size, const char *kind, int64_t *id, struct err *err);
+/* role: "input" or "output" */
+int store_lineage_add(struct store *st, int64_t task, int64_t artifact, const char *role,
+		      struct err *err);
+/* The newest output artifact of `run` at `path` (0 when none). */
+int store_artifact_find(struct store *st, int64_t run, const char *path, int64_t *id, struct err *err);
+
+struct artifact_row {
+	int64_t id;
+	char *path, *sha256, *kind, *task, *role;
+	int64_t size;
+};
+/* A run's artifacts (role "output", "input" or NULL for the diff and others). */
+int store_run_artifacts(struct store *st, int64_t run, struct artifact_row **v, size_t *n,
+			struct err *err);
+void store_artifacts_free(struct artifact_row *v, size_t n);
+
+/* The newest task that succeeded by running (not from cache) with this cache
+ * key; *task 0 when none.  Its outputs come back in *outs. */
+int store_cache_find(struct store *st, const char *key, int64_t *task, struct artifact_row **outs,
+		     size_t *n, struct err *err);
+/* Copies the metric points a task logged into another run and task (a cache
+ * hit shows the metrics of the run it reuses). */
+int store_metrics_copy(struct store *st, int64_t from_task, int64_t to_run, int64_t to_task,
+		       struct err *err);
+
+/* ---- reading for the CLI ---- */
+struct metric_row {
+	const char *name;
+	int64_t step;
+	double value;
+	int64_t time;
+	const char *task; /* NULL when not logged by a task */
+};
+/* Calls fn for every point of a run (of metric `name` when not NULL), by
+ * name then step.  fn returns nonzero to stop. */
+int store_metric_points(struct store *st, int64_t run, const char *name,
+			int (*fn)(void *arg, const struct metric_row *row), void *arg, struct err *err);
+
+struct attempt_row {
+	int64_t id;
+	char *task;
+	int number;
+	char *status;
+	char *log_path;
+	bool task_done; /* the task will not run again */
+};
+/* Attempts of a run (of one task when not NULL), in layer, task, attempt
+ * order. */
+int store_attempts(struct store *st, int64_t run, const char *task, struct attempt_row **v, size_t *n,
+		   struct err *err);
+void store_attempts_free(struct attempt_row *v, size_t n);
+
+struct queue_counts {
+	int running_tasks;
+	int queued_runs;
+	int running_runs;
+};
+int store_queue_counts(struct store *st, struct queue_counts *c, struct err *err);
 
 #endif

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 
 #include "mlwb/err.h"
+#include "mlwb/util.h"
 
 struct vcs_info {
 	bool in_repo;  /* false: not inside a git work tree (not an error) */
@@ -26,6 +27,10 @@ struct vcs_info {
  * (a corrupt repository); "not a repository" is reported through
  * info->in_repo.  Caller frees with vcs_info_free. */
 int vcs_inspect(const char *path, bool want_diff, struct vcs_info *info, struct err *err);
+
+/* The files git tracks below directory `dir` (from the index), as paths
+ * relative to dir.  *in_repo is false, and the list empty, outside git. */
+int vcs_tracked_files(const char *dir, struct strv *out, bool *in_repo, struct err *err);
 void vcs_info_free(struct vcs_info *info);
 
 #endif

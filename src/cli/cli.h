@@ -29,6 +29,12 @@ int cmd_validate(int argc, char **argv);
 int cmd_dag(int argc, char **argv);
 int cmd_runs(int argc, char **argv);
 int cmd_show(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+int cmd_cancel(int argc, char **argv);
+int cmd_logs(int argc, char **argv);
+int cmd_log(int argc, char **argv);
+int cmd_metrics(int argc, char **argv);
+int cmd_executor(int argc, char **argv);
 
 /* Prints "mlwb: MSG" on stderr and returns `code`. */
 int cli_error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -32,6 +32,32 @@ const struct command cli_commands[] = {
 	 "params.NAME (descending unless --asc).\n"},
 	{"show", cmd_show, "RUN [--format table|json]", "show one run: params, metrics, tasks, git",
 	 "Shows everything recorded about run RUN (its id, as `mlwb runs` lists).\n"},
+	{"run", cmd_run,
+	 "[PIPELINE] [-p NAME=VALUE ...] [--sweep NAME] [--experiment NAME] [--note TEXT] [--no-cache] [--wait]",
+	 "queue a run of a pipeline (or a sweep) and print its id",
+	 "Records a run (status queued) with its params resolved and its git provenance,\n"
+	 "and wakes the executor (starting it when none runs).  -p overrides a param\n"
+	 "(type-checked against its default).  --sweep expands a sweep of mlwb.yaml into\n"
+	 "child runs of one parent run.  --wait follows the run and exits 0 when it\n"
+	 "succeeded, 1 when it failed or was cancelled.  --no-cache runs every task.\n"},
+	{"cancel", cmd_cancel, "RUN", "cancel a queued or running run (and a sweep's children)",
+	 "Running tasks get SIGTERM (their whole process group), then SIGKILL after a\n"
+	 "grace period; tasks not started are cancelled.\n"},
+	{"logs", cmd_logs, "RUN [TASK] [-f]", "print the logs of a run's tasks",
+	 "Prints the log of every attempt (of TASK when given).  -f follows them until\n"
+	 "the run ends.\n"},
+	{"log", cmd_log, "metric NAME VALUE [STEP] | param NAME VALUE | tag NAME VALUE | artifact PATH [KIND]",
+	 "log from a shell step of a running task",
+	 "Writes one line of the logging protocol to the run's pipe (MLWB_FD).  Outside\n"
+	 "a run it says so and exits 2.\n"},
+	{"metrics", cmd_metrics, "RUN [NAME] [--format table|json|csv]", "every metric point of a run",
+	 "Lists every point (name, step, value, time, task), by name then step.\n"},
+	{"executor", cmd_executor, "start [--foreground [--idle DURATION]] | stop [--now] | status",
+	 "start, stop or inspect the project's executor",
+	 "The executor is started on demand by `mlwb run`; it stops by itself after\n"
+	 "MLWB_EXECUTOR_IDLE (default 10m) with nothing to do.  `stop` lets running\n"
+	 "tasks finish; `stop --now` kills them (they are retried on the next start).\n"
+	 "`status` prints the pid, uptime, running tasks and queue length.\n"},
 	{NULL, NULL, NULL, NULL, NULL},
 };
 

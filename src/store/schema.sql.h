@@ -22,7 +22,12 @@ static const char migration_1[] =
 	"  git_commit TEXT, git_branch TEXT, git_dirty INTEGER,\n"
 	"  mlwb_version TEXT,\n"
 	"  note TEXT,\n"
-	"  deleted INTEGER);\n"
+	"  deleted INTEGER,\n"
+	/* written by `mlwb cancel`, acted on by the executor */
+	"  cancel_requested INTEGER NOT NULL DEFAULT 0,\n"
+	"  no_cache INTEGER NOT NULL DEFAULT 0,\n"
+	"  parallel INTEGER,\n" /* a sweep parent: children at once */
+	"  workspace TEXT);\n"
 	"CREATE INDEX run_by_experiment ON run(experiment_id, id);\n"
 	"CREATE INDEX run_by_parent ON run(parent_id) WHERE parent_id IS NOT NULL;\n"
 	"CREATE INDEX run_active ON run(status) WHERE status IN ('queued','running');\n"
@@ -43,7 +48,13 @@ static const char migration_1[] =
 	"  layer INTEGER NOT NULL DEFAULT 0,\n"
 	"  max_attempts INTEGER NOT NULL DEFAULT 1,\n"
 	"  timeout_ms INTEGER, cpu REAL NOT NULL DEFAULT 1, mem INTEGER, gpu INTEGER NOT NULL DEFAULT 0,\n"
+	"  cache INTEGER NOT NULL DEFAULT 1,\n"
 	"  cache_key TEXT, cached INTEGER NOT NULL DEFAULT 0,\n"
+	/* what the task reads and writes, as JSON, frozen when the run is queued
+	 * so that edits to mlwb.yaml never change a queued run */
+	"  deps TEXT NOT NULL DEFAULT '[]', outs TEXT NOT NULL DEFAULT '[]',\n"
+	"  metrics_files TEXT NOT NULL DEFAULT '[]',\n"
+	"  next_attempt INTEGER,\n"
 	"  started INTEGER, finished INTEGER, exit_code INTEGER, reason TEXT,\n"
 	"  UNIQUE (run_id, name));\n"
 	"CREATE INDEX task_by_cache_key ON task(cache_key) WHERE cache_key IS NOT NULL;\n"
@@ -56,7 +67,7 @@ static const char migration_1[] =
 	"  task_id INTEGER NOT NULL REFERENCES task(id) ON DELETE CASCADE,\n"
 	"  number INTEGER NOT NULL,\n"
 	"  status TEXT NOT NULL,\n"
-	"  pid INTEGER, started INTEGER, finished INTEGER,\n"
+	"  pid INTEGER, boot_id TEXT, started INTEGER, finished INTEGER,\n"
 	"  exit_code INTEGER, signal INTEGER,\n"
 	"  reason TEXT CHECK (reason IN ('exit','signal','timeout','cancelled','lost')),\n"
 	"  wall_ms INTEGER, cpu_ms INTEGER, peak_rss_kb INTEGER,\n"

@@ -10,6 +10,7 @@
  * transaction as the points.
  */
 #include <math.h>
+#include <stdarg.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -335,8 +336,8 @@ int store_run_create(struct store *st, const struct run_new *rn, int64_t *id, st
 		goto out;
 	s = prep(st,
 		 "INSERT INTO run(experiment_id, pipeline, sweep, status, trigger, trigger_detail, "
-		 "parent_id, user, host, created, git_commit, git_branch, git_dirty, mlwb_version, note) "
-		 "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+		 "parent_id, user, host, created, git_commit, git_branch, git_dirty, mlwb_version, note, "
+		 "no_cache, parallel) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 		 err);
 	if (!s)
 		goto out;
@@ -358,6 +359,8 @@ int store_run_create(struct store *st, const struct run_new *rn, int64_t *id, st
 		sqlite3_bind_int(s, 13, rn->git_dirty);
 	bind_str(s, 14, rn->mlwb_version ? rn->mlwb_version : MLWB_VERSION);
 	bind_str(s, 15, rn->note);
+	sqlite3_bind_int(s, 16, rn->no_cache);
+	bind_ms(s, 17, rn->parallel);
 	if (sqlite3_step(s) != SQLITE_DONE) {
 		db_err(st, err, "recording the run");
 		goto out;
@@ -1047,4 +1050,687 @@ void store_task_list_free(struct task_info *v, size_t n)
 		free(v[i].reason);
 	}
 	free(v);
+}
+
+/* ---- queueing ---- */
+
+int store_run_enqueue(struct store *st, const struct run_new *rn, const struct task_new *tasks,
+		      size_t n, int64_t *id, struct err *err)
+{
+	bool own;
+	int rc = -1;
+	sqlite3_stmt *ins = NULL, *edge = NULL;
+	int64_t *ids = xcalloc(n + 1, sizeof(*ids));
+
+	if (tx_enter(st, &own, err) < 0) {
+		free(ids);
+		return -1;
+	}
+	if (store_run_create(st, rn, id, err) < 0)
+		goto out;
+	ins = prep(st,
+		   "INSERT INTO task(run_id, name, cmd, status, layer, max_attempts, timeout_ms, cpu, mem, "
+		   "gpu, cache, deps, outs, metrics_files) VALUES (?,?,?,'pending',?,?,?,?,?,?,?,?,?,?)",
+		   err);
+	edge = prep(st, "INSERT OR IGNORE INTO task_edge(task_id, upstream_id) VALUES (?,?)", err);
+	if (!ins || !edge)
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		const struct task_new *t = &tasks[i];
+		sqlite3_bind_int64(ins, 1, *id);
+		bind_str(ins, 2, t->name);
+		bind_str(ins, 3, t->cmd);
+		sqlite3_bind_int(ins, 4, t->layer);
+		sqlite3_bind_int(ins, 5, t->max_attempts);
+		bind_ms(ins, 6, t->timeout_ms);
+		sqlite3_bind_double(ins, 7, t->cpu);
+		bind_ms(ins, 8, t->mem);
+		sqlite3_bind_int(ins, 9, t->gpu);
+		sqlite3_bind_int(ins, 10, t->cache);
+		bind_str(ins, 11, t->deps_json ? t->deps_json : "[]");
+		bind_str(ins, 12, t->outs_json ? t->outs_json : "[]");
+		bind_str(ins, 13, t->metrics_json ? t->metrics_json : "[]");
+		int r = sqlite3_step(ins);
+		sqlite3_reset(ins);
+		if (r != SQLITE_DONE) {
+			db_err(st, err, "recording a task");
+			goto out;
+		}
+		ids[i] = sqlite3_last_insert_rowid(st->db);
+	}
+	for (size_t i = 0; i < n; i++)
+		for (size_t u = 0; u < tasks[i].n_up; u++) {
+			sqlite3_bind_int64(edge, 1, ids[i]);
+			sqlite3_bind_int64(edge, 2, ids[tasks[i].up[u]]);
+			int r = sqlite3_step(edge);
+			sqlite3_reset(edge);
+			if (r != SQLITE_DONE) {
+				db_err(st, err, "recording a task edge");
+				goto out;
+			}
+		}
+	rc = 0;
+out:
+	sqlite3_finalize(ins);
+	sqlite3_finalize(edge);
+	free(ids);
+	return tx_leave(st, own, rc, err);
+}
+
+int store_run_request_cancel(struct store *st, int64_t run, struct err *err)
+{
+	bool own;
+	int rc = -1;
+	struct run_info ri;
+
+	if (store_run_get(st, run, &ri, err) < 0)
+		return -1;
+	bool active = !strcmp(ri.status, "queued") || !strcmp(ri.status, "running");
+	if (!active) {
+		err_setc(err, 1, "run %lld has already %s", (long long)run, ri.status);
+		store_run_info_free(&ri);
+		return -1;
+	}
+	store_run_info_free(&ri);
+	if (tx_enter(st, &own, err) < 0)
+		return -1;
+	sqlite3_stmt *s = prep(st, "UPDATE run SET cancel_requested = 1 WHERE (id = ?1 OR parent_id = ?1) "
+				   "AND status IN ('queued','running')",
+			       err);
+	if (s) {
+		sqlite3_bind_int64(s, 1, run);
+		rc = sqlite3_step(s) == SQLITE_DONE ? 0 : db_err(st, err, "requesting the cancel");
+		sqlite3_finalize(s);
+	}
+	return tx_leave(st, own, rc, err);
+}
+
+int64_t store_data_version(struct store *st)
+{
+	int64_t v = 0;
+
+	query_int(st, "PRAGMA data_version", &v, NULL);
+	return v;
+}
+
+/* ---- the executor's view ---- */
+
+int store_active_runs(struct store *st, struct exec_run_row **v, size_t *n, struct err *err)
+{
+	sqlite3_stmt *s = prep(st, "SELECT id, parent_id, status, pipeline, cancel_requested, no_cache, "
+				   "parallel, workspace FROM run WHERE status IN ('queued','running') "
+				   "AND deleted IS NULL ORDER BY id",
+			       err);
+	size_t cap = 0;
+	int rc;
+
+	*v = NULL;
+	*n = 0;
+	if (!s)
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 16;
+			*v = xrealloc(*v, cap * sizeof(**v));
+		}
+		struct exec_run_row *r = &(*v)[(*n)++];
+		r->id = sqlite3_column_int64(s, 0);
+		r->parent = sqlite3_column_int64(s, 1);
+		r->status = col_str(s, 2);
+		r->pipeline = col_str(s, 3);
+		r->cancel_requested = sqlite3_column_int(s, 4) != 0;
+		r->no_cache = sqlite3_column_int(s, 5) != 0;
+		r->parallel = sqlite3_column_int(s, 6);
+		r->workspace = col_str(s, 7);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		store_exec_runs_free(*v, *n);
+		*v = NULL;
+		*n = 0;
+		return db_err(st, err, "reading the queue");
+	}
+	return 0;
+}
+
+void store_exec_runs_free(struct exec_run_row *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].status);
+		free(v[i].pipeline);
+		free(v[i].workspace);
+	}
+	free(v);
+}
+
+int store_run_tasks(struct store *st, int64_t run, struct exec_task_row **v, size_t *n,
+		    struct err *err)
+{
+	sqlite3_stmt *s = prep(st,
+			       "SELECT id, name, cmd, status, layer, "
+			       "(SELECT count(*) FROM attempt a WHERE a.task_id = t.id), max_attempts, "
+			       "timeout_ms, cpu, mem, gpu, cache, deps, outs, metrics_files, next_attempt "
+			       "FROM task t WHERE run_id = ? ORDER BY layer, id",
+			       err);
+	sqlite3_stmt *e = NULL;
+	size_t cap = 0;
+	int rc;
+
+	*v = NULL;
+	*n = 0;
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, run);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 16;
+			*v = xrealloc(*v, cap * sizeof(**v));
+		}
+		struct exec_task_row *t = &(*v)[(*n)++];
+		memset(t, 0, sizeof(*t));
+		t->id = sqlite3_column_int64(s, 0);
+		t->name = col_str(s, 1);
+		t->cmd = col_str(s, 2);
+		t->status = col_str(s, 3);
+		t->layer = sqlite3_column_int(s, 4);
+		t->attempts = sqlite3_column_int(s, 5);
+		t->max_attempts = sqlite3_column_int(s, 6);
+		t->timeout_ms = sqlite3_column_int64(s, 7);
+		t->cpu = sqlite3_column_double(s, 8);
+		t->mem = sqlite3_column_int64(s, 9);
+		t->gpu = sqlite3_column_int(s, 10);
+		t->cache = sqlite3_column_int(s, 11) != 0;
+		t->deps = col_str(s, 12);
+		t->outs = col_str(s, 13);
+		t->metrics_files = col_str(s, 14);
+		t->next_attempt = sqlite3_column_int64(s, 15);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		goto fail;
+	e = prep(st, "SELECT e.task_id, e.upstream_id FROM task_edge e JOIN task t ON t.id = e.task_id "
+		     "WHERE t.run_id = ? ORDER BY e.task_id, e.upstream_id",
+		 err);
+	if (!e)
+		goto fail;
+	sqlite3_bind_int64(e, 1, run);
+	while ((rc = sqlite3_step(e)) == SQLITE_ROW) {
+		int64_t tid = sqlite3_column_int64(e, 0);
+		for (size_t i = 0; i < *n; i++) {
+			struct exec_task_row *t = &(*v)[i];
+			if (t->id != tid)
+				continue;
+			t->up = xrealloc(t->up, (t->n_up + 1) * sizeof(*t->up));
+			t->up[t->n_up++] = sqlite3_column_int64(e, 1);
+			break;
+		}
+	}
+	sqlite3_finalize(e);
+	if (rc != SQLITE_DONE)
+		goto fail;
+	return 0;
+fail:
+	db_err(st, err, "reading a run's tasks");
+	store_exec_tasks_free(*v, *n);
+	*v = NULL;
+	*n = 0;
+	return -1;
+}
+
+void store_exec_tasks_free(struct exec_task_row *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].name);
+		free(v[i].cmd);
+		free(v[i].status);
+		free(v[i].deps);
+		free(v[i].outs);
+		free(v[i].metrics_files);
+		free(v[i].up);
+	}
+	free(v);
+}
+
+/* Runs one write statement with the given binds (i: int64, s: text, d:
+ * double, n: int64 with 0 as NULL, e: int64 with negatives as NULL) in a
+ * transaction of its own unless one is open. */
+static int write1(struct store *st, struct err *err, const char *what, const char *sql,
+		  const char *types, ...)
+{
+	bool own;
+	va_list ap;
+	int rc = -1;
+
+	if (tx_enter(st, &own, err) < 0)
+		return -1;
+	sqlite3_stmt *s = prep(st, sql, err);
+	if (s) {
+		va_start(ap, types);
+		for (int i = 0; types[i]; i++) {
+			switch (types[i]) {
+			case 'i': sqlite3_bind_int64(s, i + 1, va_arg(ap, int64_t)); break;
+			case 'n': bind_ms(s, i + 1, va_arg(ap, int64_t)); break;
+			case 'e': {
+				int64_t x = va_arg(ap, int64_t);
+				if (x < 0)
+					sqlite3_bind_null(s, i + 1);
+				else
+					sqlite3_bind_int64(s, i + 1, x);
+				break;
+			}
+			case 'd': sqlite3_bind_double(s, i + 1, va_arg(ap, double)); break;
+			case 's': bind_str(s, i + 1, va_arg(ap, const char *)); break;
+			}
+		}
+		va_end(ap);
+		rc = sqlite3_step(s) == SQLITE_DONE ? 0 : db_err(st, err, what);
+		sqlite3_finalize(s);
+	}
+	return tx_leave(st, own, rc, err);
+}
+
+int store_run_mark_started(struct store *st, int64_t run, const char *workspace, int64_t when,
+			   struct err *err)
+{
+	return write1(st, err, "starting the run",
+		      "UPDATE run SET status = 'running', started = coalesce(started, ?), "
+		      "workspace = coalesce(?, workspace) WHERE id = ?",
+		      "isi", when, workspace, run);
+}
+
+int store_run_mark_finished(struct store *st, int64_t run, const char *status, int64_t when,
+			    struct err *err)
+{
+	return write1(st, err, "finishing the run",
+		      "UPDATE run SET status = ?, finished = ?, started = coalesce(started, ?) WHERE id = ?",
+		      "siii", status, when, when, run);
+}
+
+int store_task_mark(struct store *st, int64_t task, const struct task_mark *m, struct err *err)
+{
+	struct sbuf sql;
+	sqlite3_stmt *s;
+	bool own;
+	int rc = -1;
+
+	sbuf_init(&sql);
+	sbuf_puts(&sql, "UPDATE task SET status = coalesce(?1, status)");
+	if (m->exit_code != -2)
+		sbuf_puts(&sql, ", exit_code = ?2");
+	if (m->reason)
+		sbuf_puts(&sql, ", reason = ?3");
+	if (m->started)
+		sbuf_puts(&sql, ", started = ?4");
+	if (m->finished)
+		sbuf_puts(&sql, ", finished = ?5");
+	if (m->cached >= 0)
+		sbuf_puts(&sql, ", cached = ?6");
+	if (m->cache_key)
+		sbuf_puts(&sql, ", cache_key = ?7");
+	if (m->next_attempt >= 0)
+		sbuf_puts(&sql, ", next_attempt = ?8");
+	sbuf_puts(&sql, " WHERE id = ?9");
+	if (tx_enter(st, &own, err) < 0) {
+		sbuf_free(&sql);
+		return -1;
+	}
+	s = prep(st, sbuf_str(&sql), err);
+	sbuf_free(&sql);
+	if (s) {
+		bind_str(s, 1, m->status);
+		if (m->exit_code >= 0)
+			sqlite3_bind_int(s, 2, m->exit_code);
+		else
+			sqlite3_bind_null(s, 2);
+		bind_str(s, 3, m->reason);
+		sqlite3_bind_int64(s, 4, m->started);
+		sqlite3_bind_int64(s, 5, m->finished);
+		sqlite3_bind_int(s, 6, m->cached > 0);
+		bind_str(s, 7, m->cache_key);
+		bind_ms(s, 8, m->next_attempt);
+		sqlite3_bind_int64(s, 9, task);
+		rc = sqlite3_step(s) == SQLITE_DONE ? 0 : db_err(st, err, "updating a task");
+		sqlite3_finalize(s);
+	}
+	return tx_leave(st, own, rc, err);
+}
+
+int store_attempt_begin(struct store *st, int64_t task, int number, int pid, const char *boot_id,
+			const char *log_path, int64_t started, int64_t *attempt, struct err *err)
+{
+	int rc = write1(st, err, "recording an attempt",
+			"INSERT INTO attempt(task_id, number, status, pid, boot_id, started, log_path) "
+			"VALUES (?, ?, 'running', ?, ?, ?, ?)",
+			"iiisis", task, (int64_t)number, (int64_t)pid, boot_id, started, log_path);
+
+	if (rc == 0)
+		*attempt = sqlite3_last_insert_rowid(st->db);
+	return rc;
+}
+
+int store_attempt_end(struct store *st, int64_t attempt, const struct attempt_end *e, struct err *err)
+{
+	return write1(st, err, "finishing an attempt",
+		      "UPDATE attempt SET status = ?, exit_code = ?, signal = ?, reason = ?, finished = ?, "
+		      "wall_ms = ?, cpu_ms = ?, peak_rss_kb = ?, bad_lines = ? WHERE id = ?",
+		      "sensiiiiii", e->status, (int64_t)e->exit_code, (int64_t)e->signal, e->reason,
+		      e->finished, e->wall_ms, e->cpu_ms, e->peak_rss_kb, (int64_t)e->bad_lines, attempt);
+}
+
+int store_attempts_running(struct store *st, struct running_attempt **v, size_t *n, struct err *err)
+{
+	sqlite3_stmt *s = prep(st, "SELECT a.id, a.task_id, t.run_id, a.pid, a.boot_id FROM attempt a "
+				   "JOIN task t ON t.id = a.task_id WHERE a.status = 'running' ORDER BY a.id",
+			       err);
+	size_t cap = 0;
+	int rc;
+
+	*v = NULL;
+	*n = 0;
+	if (!s)
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 8;
+			*v = xrealloc(*v, cap * sizeof(**v));
+		}
+		struct running_attempt *a = &(*v)[(*n)++];
+		a->attempt = sqlite3_column_int64(s, 0);
+		a->task = sqlite3_column_int64(s, 1);
+		a->run = sqlite3_column_int64(s, 2);
+		a->pid = sqlite3_column_int(s, 3);
+		a->boot_id = col_str(s, 4);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		store_running_attempts_free(*v, *n);
+		*v = NULL;
+		*n = 0;
+		return db_err(st, err, "reading running attempts");
+	}
+	return 0;
+}
+
+void store_running_attempts_free(struct running_attempt *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i].boot_id);
+	free(v);
+}
+
+int store_run_param_put(struct store *st, int64_t run, const char *name, const char *value,
+			struct err *err)
+{
+	return write1(st, err, "recording a param",
+		      "INSERT OR REPLACE INTO run_param(run_id, name, value) VALUES (?,?,?)", "iss", run,
+		      name, value);
+}
+
+int store_tag_put(struct store *st, int64_t run, const char *name, const char *value, struct err *err)
+{
+	return write1(st, err, "recording a tag", "INSERT OR REPLACE INTO tag(run_id, name, value) VALUES (?,?,?)",
+		      "iss", run, name, value);
+}
+
+/* ---- artifacts ---- */
+
+int store_artifact_add(struct store *st, int64_t run, int64_t task, const char *path,
+		       const char *sha256, int64_t size, const char *kind, int64_t *id, struct err *err)
+{
+	int rc = write1(st, err, "recording an artifact",
+			"INSERT INTO artifact(run_id, task_id, path, sha256, size, kind, created) "
+			"VALUES (?,?,?,?,?,?,?)",
+			"nnssisi", run, task, path, sha256, size, kind, time_now_ms());
+
+	if (rc == 0 && id)
+		*id = sqlite3_last_insert_rowid(st->db);
+	return rc;
+}
+
+int store_lineage_add(struct store *st, int64_t task, int64_t artifact, const char *role,
+		      struct err *err)
+{
+	return write1(st, err, "recording lineage",
+		      "INSERT OR IGNORE INTO lineage(task_id, artifact_id, role) VALUES (?,?,?)", "iis",
+		      task, artifact, role);
+}
+
+int store_artifact_find(struct store *st, int64_t run, const char *path, int64_t *id, struct err *err)
+{
+	sqlite3_stmt *s = prep(st, "SELECT a.id FROM artifact a JOIN lineage l ON l.artifact_id = a.id "
+				   "AND l.role = 'output' WHERE a.run_id = ? AND a.path = ? "
+				   "ORDER BY a.id DESC LIMIT 1",
+			       err);
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, run);
+	sqlite3_bind_text(s, 2, path, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(s);
+	*id = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_err(st, err, "reading artifacts");
+}
+
+static int read_artifacts(struct store *st, sqlite3_stmt *s, struct artifact_row **v, size_t *n,
+			  struct err *err)
+{
+	size_t cap = 0;
+	int rc;
+
+	*v = NULL;
+	*n = 0;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 8;
+			*v = xrealloc(*v, cap * sizeof(**v));
+		}
+		struct artifact_row *a = &(*v)[(*n)++];
+		a->id = sqlite3_column_int64(s, 0);
+		a->path = col_str(s, 1);
+		a->sha256 = col_str(s, 2);
+		a->size = sqlite3_column_int64(s, 3);
+		a->kind = col_str(s, 4);
+		a->task = col_str(s, 5);
+		a->role = col_str(s, 6);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		store_artifacts_free(*v, *n);
+		*v = NULL;
+		*n = 0;
+		return db_err(st, err, "reading artifacts");
+	}
+	return 0;
+}
+
+int store_run_artifacts(struct store *st, int64_t run, struct artifact_row **v, size_t *n,
+			struct err *err)
+{
+	sqlite3_stmt *s = prep(st, "SELECT a.id, a.path, a.sha256, a.size, a.kind, t.name, l.role "
+				   "FROM artifact a LEFT JOIN lineage l ON l.artifact_id = a.id "
+				   "LEFT JOIN task t ON t.id = l.task_id WHERE a.run_id = ? ORDER BY a.id, l.role",
+			       err);
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, run);
+	return read_artifacts(st, s, v, n, err);
+}
+
+void store_artifacts_free(struct artifact_row *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].path);
+		free(v[i].sha256);
+		free(v[i].kind);
+		free(v[i].task);
+		free(v[i].role);
+	}
+	free(v);
+}
+
+int store_cache_find(struct store *st, const char *key, int64_t *task, struct artifact_row **outs,
+		     size_t *n, struct err *err)
+{
+	int64_t id = 0;
+	sqlite3_stmt *s = prep(st, "SELECT id FROM task WHERE cache_key = ? AND status = 'succeeded' "
+				   "AND cached = 0 ORDER BY id DESC LIMIT 1",
+			       err);
+
+	*outs = NULL;
+	*n = 0;
+	if (!s)
+		return -1;
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		id = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_err(st, err, "looking up the cache");
+	*task = id;
+	if (!id)
+		return 0;
+	s = prep(st, "SELECT a.id, a.path, a.sha256, a.size, a.kind, NULL, l.role FROM artifact a "
+		     "JOIN lineage l ON l.artifact_id = a.id AND l.role = 'output' WHERE l.task_id = ? "
+		     "ORDER BY a.id",
+		 err);
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, id);
+	return read_artifacts(st, s, outs, n, err);
+}
+
+int store_metrics_copy(struct store *st, int64_t from_task, int64_t to_run, int64_t to_task,
+		       struct err *err)
+{
+	sqlite3_stmt *s = prep(st, "SELECT k.name, m.step, m.value, m.time FROM metric m "
+				   "JOIN metric_key k ON k.id = m.key_id JOIN task t ON t.id = ?1 "
+				   "WHERE m.run_id = t.run_id AND m.task_id = ?1 ORDER BY m.key_id, m.step, m.seq",
+			       err);
+	struct metric_point *pts = NULL;
+	char **names = NULL;
+	size_t n = 0, cap = 0;
+	int rc;
+
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, from_task);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			pts = xrealloc(pts, cap * sizeof(*pts));
+			names = xrealloc(names, cap * sizeof(*names));
+		}
+		names[n] = col_str(s, 0);
+		pts[n].name = names[n];
+		pts[n].step = sqlite3_column_int64(s, 1);
+		pts[n].value = col_real(s, 2);
+		pts[n].time = sqlite3_column_int64(s, 3);
+		pts[n].task_id = to_task;
+		n++;
+	}
+	sqlite3_finalize(s);
+	rc = rc == SQLITE_DONE ? store_metrics_append(st, to_run, pts, n, err)
+			       : db_err(st, err, "reading cached metrics");
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	free(pts);
+	return rc;
+}
+
+/* ---- reading for the CLI ---- */
+
+int store_metric_points(struct store *st, int64_t run, const char *name,
+			int (*fn)(void *arg, const struct metric_row *row), void *arg, struct err *err)
+{
+	sqlite3_stmt *s = prep(st, "SELECT k.name, m.step, m.value, m.time, t.name FROM metric m "
+				   "JOIN metric_key k ON k.id = m.key_id LEFT JOIN task t ON t.id = m.task_id "
+				   "WHERE m.run_id = ?1 AND (?2 IS NULL OR k.name = ?2) "
+				   "ORDER BY k.name, m.step, m.seq",
+			       err);
+	int rc;
+
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, run);
+	bind_str(s, 2, name);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct metric_row r;
+		r.name = (const char *)sqlite3_column_text(s, 0);
+		r.step = sqlite3_column_int64(s, 1);
+		r.value = col_real(s, 2);
+		r.time = sqlite3_column_int64(s, 3);
+		r.task = (const char *)sqlite3_column_text(s, 4);
+		if (fn(arg, &r)) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : db_err(st, err, "reading metrics");
+}
+
+int store_attempts(struct store *st, int64_t run, const char *task, struct attempt_row **v, size_t *n,
+		   struct err *err)
+{
+	sqlite3_stmt *s = prep(st, "SELECT a.id, t.name, a.number, a.status, a.log_path, "
+				   "t.status IN ('succeeded','cached','failed','upstream_failed','cancelled') "
+				   "FROM attempt a JOIN task t ON t.id = a.task_id WHERE t.run_id = ?1 "
+				   "AND (?2 IS NULL OR t.name = ?2) ORDER BY t.layer, t.id, a.number",
+			       err);
+	size_t cap = 0;
+	int rc;
+
+	*v = NULL;
+	*n = 0;
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, run);
+	bind_str(s, 2, task);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 8;
+			*v = xrealloc(*v, cap * sizeof(**v));
+		}
+		struct attempt_row *a = &(*v)[(*n)++];
+		a->id = sqlite3_column_int64(s, 0);
+		a->task = col_str(s, 1);
+		a->number = sqlite3_column_int(s, 2);
+		a->status = col_str(s, 3);
+		a->log_path = col_str(s, 4);
+		a->task_done = sqlite3_column_int(s, 5) != 0;
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		store_attempts_free(*v, *n);
+		*v = NULL;
+		*n = 0;
+		return db_err(st, err, "reading attempts");
+	}
+	return 0;
+}
+
+void store_attempts_free(struct attempt_row *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].task);
+		free(v[i].status);
+		free(v[i].log_path);
+	}
+	free(v);
+}
+
+int store_queue_counts(struct store *st, struct queue_counts *c, struct err *err)
+{
+	int64_t a, b, d;
+
+	if (query_int(st, "SELECT count(*) FROM task t JOIN run r ON r.id = t.run_id WHERE t.status = 'running'", &a, err) < 0 ||
+	    query_int(st, "SELECT count(*) FROM run WHERE status = 'queued'", &b, err) < 0 ||
+	    query_int(st, "SELECT count(*) FROM run WHERE status = 'running'", &d, err) < 0)
+		return -1;
+	c->running_tasks = (int)a;
+	c->queued_runs = (int)b;
+	c->running_runs = (int)d;
+	return 0;
 }

@@ -147,3 +147,55 @@ void vcs_info_free(struct vcs_info *info)
 	free(info->summary);
 	memset(info, 0, sizeof(*info));
 }
+
+int vcs_tracked_files(const char *dir, struct strv *out, bool *in_repo, struct err *err)
+{
+	git_repository *repo = NULL;
+	git_index *index = NULL;
+	int rc = -1;
+
+	*in_repo = false;
+	git_libgit2_init();
+	int r = git_repository_open_ext(&repo, dir, 0, NULL);
+	if (r == GIT_ENOTFOUND || (r == 0 && git_repository_is_bare(repo))) {
+		git_repository_free(repo);
+		git_libgit2_shutdown();
+		return 0;
+	}
+	if (r < 0) {
+		git_fail(err, "opening the git repository");
+		git_libgit2_shutdown();
+		return -1;
+	}
+	*in_repo = true;
+	/* dir relative to the work tree, with a trailing slash ("" at the top) */
+	char *real = realpath(dir, NULL);
+	const char *wd = git_repository_workdir(repo);
+	size_t wl = strlen(wd);
+	char *prefix;
+	if (real && !strncmp(real, wd, wl - 1) && (real[wl - 1] == '/' || real[wl - 1] == '\0'))
+		prefix = real[wl - 1] ? xasprintf("%s/", real + wl) : xstrdup("");
+	else
+		prefix = xstrdup("");
+	free(real);
+	if (git_repository_index(&index, repo) < 0) {
+		git_fail(err, "reading the git index");
+		goto out;
+	}
+	size_t n = git_index_entrycount(index), pl = strlen(prefix);
+	for (size_t i = 0; i < n; i++) {
+		const git_index_entry *e = git_index_get_byindex(index, i);
+		if (git_index_entry_stage(e) > 1 || strncmp(e->path, prefix, pl))
+			continue;
+		if (i > 0 && !strcmp(git_index_get_byindex(index, i - 1)->path, e->path))
+			continue; /* one path in a conflict has several stages */
+		strv_push(out, e->path + pl);
+	}
+	rc = 0;
+out:
+	free(prefix);
+	git_index_free(index);
+	git_repository_free(repo);
+	git_libgit2_shutdown();
+	return rc;
+}

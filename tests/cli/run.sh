@@ -21,10 +21,23 @@ for file in "$here"/t_*.sh; do
 			GIT_CONFIG_NOSYSTEM=1
 			export HOME GIT_CONFIG_NOSYSTEM TMP
 			unset MLWB_DIR
+			# Executors started by a test go away soon after it.
+			MLWB_EXECUTOR_IDLE=5s
+			export MLWB_EXECUTOR_IDLE
 			. "$here/lib.sh"
 			. "$file"
 			"$name"
 		) >"$TMP/log" 2>&1; then
+			ok=1
+		else
+			ok=0
+		fi
+		# Stop any executor the test left behind.
+		for lock in $(find "$TMP" -name executor.pid 2>/dev/null); do
+			pid=$(cut -d' ' -f1 "$lock")
+			[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null
+		done
+		if [ "$ok" = 1 ]; then
 			passed=$((passed + 1))
 			echo "ok   $(basename "$file" .sh) $name"
 		else
