@@ -191,8 +191,10 @@ static bool terminal(const char *s)
 
 /* Prints task state changes until the run (or sweep) ends.  Returns the
  * run's final status (caller frees). */
-static char *wait_for(struct store *st, int64_t id, bool sweep)
+static char *wait_for(const struct project *p, struct store *st, int64_t id, bool sweep)
 {
+	double next_probe = time_mono() + 1.0;
+	bool restarted = false;
 	struct watched *seen = NULL;
 	size_t n_seen = 0;
 	int64_t dv = -1;
@@ -267,6 +269,23 @@ static char *wait_for(struct store *st, int64_t id, bool sweep)
 				break;
 			}
 			store_run_info_free(&ri);
+		}
+		/* An executor that died mid-run is restarted once (its recovery
+		 * retries the lost attempts); a second death ends the wait. */
+		if (time_mono() >= next_probe) {
+			struct exec_state es;
+			next_probe = time_mono() + 1.0;
+			exec_probe(p, &es);
+			if (!es.running && store_data_version(st) == dv) {
+				struct err err;
+				if (restarted || exec_ensure(p, &err) < 0) {
+					fprintf(stderr, "mlwb: the executor stopped before run %lld ended; see .mlwb/executor.log\n",
+						(long long)id);
+					final = xstrdup("failed");
+					break;
+				}
+				restarted = true;
+			}
 		}
 		usleep(20000);
 	}
@@ -438,7 +457,7 @@ int cmd_run(int argc, char **argv)
 	}
 	fflush(stdout);
 	if (o.wait) {
-		char *final = wait_for(st, id, sw != NULL);
+		char *final = wait_for(&p, st, id, sw != NULL);
 		rc = final && !strcmp(final, "succeeded") ? 0 : 1;
 		free(final);
 	}

@@ -155,8 +155,10 @@ int workspace_write_params(const char *path, const struct kv *params, size_t n, 
 	struct kv *sorted = xcalloc(n + 1, sizeof(*sorted));
 	struct jsonw w;
 
-	memcpy(sorted, params, n * sizeof(*sorted));
-	qsort(sorted, n, sizeof(*sorted), kv_cmp);
+	if (n) {
+		memcpy(sorted, params, n * sizeof(*sorted));
+		qsort(sorted, n, sizeof(*sorted), kv_cmp);
+	}
 	jsonw_init(&w, true);
 	nest(&w, sorted, 0, n, 0);
 	sbuf_putc(&w.out, '\n');

@@ -4,4 +4,5 @@
 set -e
 build=${1:-build}
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr)"
-"$build"/bench/bench_store "${BENCH_DIR:-/tmp/mlwb-bench-store}"
+"$build"/bench/bench_store "${BENCH_DIR:-/tmp}/mlwb-bench-store"
+sh tests/bench/bench_exec.sh "$build/mlwb" "${BENCH_DIR:-/tmp}/mlwb-bench-exec"
