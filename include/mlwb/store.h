@@ -123,6 +123,8 @@ int store_run_get(struct store *st, int64_t id, struct run_info *out, struct err
 void store_run_info_free(struct run_info *ri);
 
 int store_run_set_status(struct store *st, int64_t id, const char *status, struct err *err);
+/* Just the status, cheaply ("" for an unknown run). */
+int store_run_status(struct store *st, int64_t id, char *buf, size_t len, struct err *err);
 
 /* ---- metrics ---- */
 #define STORE_STEP_AUTO INT64_MIN

@@ -202,10 +202,24 @@ static char *wait_for(const struct project *p, struct store *st, int64_t id, boo
 	bool tty = isatty(2);
 	int64_t t0 = time_now_ms();
 
+	double next_list = 0;
+	bool pending = true;
+
 	for (;;) {
 		int64_t v = store_data_version(st);
+		bool done = false;
 		if (v != dv) {
+			char s[32];
+			struct err err;
 			dv = v;
+			pending = true;
+			done = store_run_status(st, id, s, sizeof(s), &err) == 0 && terminal(s);
+		}
+		/* The task list is read at most five times a second (and at the
+		 * end): on a big DAG a faster poll would take CPU from the jobs. */
+		if (pending && (done || time_mono() >= next_list)) {
+			pending = false;
+			next_list = time_mono() + 0.2;
 			struct run_info ri;
 			struct err err;
 			if (store_run_get(st, id, &ri, &err) < 0) {

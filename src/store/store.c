@@ -401,6 +401,21 @@ int store_run_set_status(struct store *st, int64_t id, const char *status, struc
 	return rc;
 }
 
+int store_run_status(struct store *st, int64_t id, char *buf, size_t len, struct err *err)
+{
+	sqlite3_stmt *s = prep(st, "SELECT status FROM run WHERE id = ?", err);
+
+	buf[0] = '\0';
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, id);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		snprintf(buf, len, "%s", (const char *)sqlite3_column_text(s, 0));
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_err(st, err, "reading the run");
+}
+
 #define RUN_COLUMNS                                                                            \
 	"r.id, e.name, r.pipeline, r.sweep, r.status, r.trigger, r.trigger_detail, r.parent_id, " \
 	"r.user, r.host, r.created, r.started, r.finished, r.git_commit, r.git_branch, "          \
