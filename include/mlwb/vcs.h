@@ -28,8 +28,10 @@ struct vcs_info {
  * info->in_repo.  Caller frees with vcs_info_free. */
 int vcs_inspect(const char *path, bool want_diff, struct vcs_info *info, struct err *err);
 
-/* The files git tracks below directory `dir` (from the index), as paths
- * relative to dir.  *in_repo is false, and the list empty, outside git. */
+/* The files of directory `dir` that git knows: tracked (from the index) and
+ * untracked but not ignored, as `git ls-files --cached --others
+ * --exclude-standard` lists them, relative to dir.  *in_repo is false, and
+ * the list empty, outside git. */
 int vcs_tracked_files(const char *dir, struct strv *out, bool *in_repo, struct err *err);
 void vcs_info_free(struct vcs_info *info);
 

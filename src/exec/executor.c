@@ -104,6 +104,9 @@ struct job {
 
 struct executor {
 	const struct project *p;
+	dev_t dir_dev; /* the .mlwb folder this executor serves */
+	ino_t dir_ino;
+	double next_dir_check;
 	const struct exec_config *cfg;
 	struct store *st;
 	char *objects;
@@ -263,12 +266,21 @@ static char *pid_path(const struct project *p)
 	return path_join(p->dir, "executor.pid");
 }
 
-/* An abstract unix socket: no file to go stale, no path length limit. */
+/* An abstract unix socket: no file to go stale, no path length limit.  The
+ * name holds the .mlwb folder's identity as well as its path, so that an
+ * executor of a deleted project never answers for a new one at the same
+ * place. */
 static socklen_t wake_addr(const struct project *p, struct sockaddr_un *a)
 {
 	char hex[SHA256_HEX];
+	struct stat st;
 
-	artifacts_hash_buf(p->root, strlen(p->root), hex);
+	memset(&st, 0, sizeof(st));
+	stat(p->dir, &st);
+	char *id = xasprintf("%s\n%llu:%llu", p->root, (unsigned long long)st.st_dev,
+			     (unsigned long long)st.st_ino);
+	artifacts_hash_buf(id, strlen(id), hex);
+	free(id);
 	memset(a, 0, sizeof(*a));
 	a->sun_family = AF_UNIX;
 	int n = snprintf(a->sun_path + 1, sizeof(a->sun_path) - 1, "mlwb-executor-%.24s", hex);
@@ -1782,6 +1794,17 @@ static int serve_loop(struct executor *x, struct err *err)
 			}
 		}
 		free(pfd);
+		/* A project deleted under us: nothing left to serve. */
+		if (time_mono() >= x->next_dir_check) {
+			struct stat st;
+			x->next_dir_check = time_mono() + 2.0;
+			if (stat(x->p->dir, &st) < 0 || st.st_ino != x->dir_ino || st.st_dev != x->dir_dev) {
+				xlog(x, "%s is gone: stopping", x->p->dir);
+				for (size_t i = 0; i < x->n_jobs; i++)
+					kill(-x->jobs[i]->pid, SIGKILL);
+				break;
+			}
+		}
 		int64_t dv = store_data_version(x->st);
 		if (dv != x->data_version) {
 			x->data_version = dv;
@@ -1841,6 +1864,11 @@ int exec_serve(const struct project *p, const struct exec_config *c, int64_t wai
 	signal(SIGHUP, SIG_IGN); /* a dropped terminal must not stop the runs */
 	x.log = c->foreground ? stderr : fopen(logp, "a");
 	read_boot_id(x.boot_id, sizeof(x.boot_id));
+	struct stat dst;
+	if (stat(p->dir, &dst) == 0) {
+		x.dir_dev = dst.st_dev;
+		x.dir_ino = dst.st_ino;
+	}
 	x.gpu_used = xcalloc((size_t)c->gpus + 1, sizeof(*x.gpu_used));
 	if (store_open(p->db, STORE_CREATE, &x.st, err) < 0 || open_wake_socket(&x, err) < 0)
 		goto out;

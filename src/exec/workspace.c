@@ -96,7 +96,8 @@ int workspace_create(const char *root, const char *ws, const struct strv *inputs
 		return -1;
 	if (vcs_tracked_files(root, &tracked, &in_repo, err) < 0)
 		return -1;
-	if (!in_repo) {
+	if (!in_repo || !tracked.n) {
+		/* Outside git, or in a folder git ignores: take every file. */
 		rc = copy_tree(root, ws, products, err);
 	} else {
 		rc = 0;

@@ -191,6 +191,34 @@ int vcs_tracked_files(const char *dir, struct strv *out, bool *in_repo, struct e
 			continue; /* one path in a conflict has several stages */
 		strv_push(out, e->path + pl);
 	}
+	/* New files not yet added: a script written a minute ago belongs in
+	 * the run as much as a committed one. */
+	git_status_options so;
+	git_status_list *status = NULL;
+	git_status_options_init(&so, GIT_STATUS_OPTIONS_VERSION);
+	so.show = GIT_STATUS_SHOW_WORKDIR_ONLY;
+	so.flags = GIT_STATUS_OPT_INCLUDE_UNTRACKED | GIT_STATUS_OPT_RECURSE_UNTRACKED_DIRS |
+		   GIT_STATUS_OPT_EXCLUDE_SUBMODULES;
+	char *spec = pl ? xstrndup(prefix, pl - 1) : NULL; /* "sub", not "sub/" */
+	if (spec) {
+		so.pathspec.strings = &spec;
+		so.pathspec.count = 1;
+	}
+	int sr = git_status_list_new(&status, repo, &so);
+	free(spec);
+	if (sr < 0) {
+		git_fail(err, "reading the work tree status");
+		goto out;
+	}
+	for (size_t i = 0; i < git_status_list_entrycount(status); i++) {
+		const git_status_entry *e = git_status_byindex(status, i);
+		if (e->status != GIT_STATUS_WT_NEW || !e->index_to_workdir)
+			continue;
+		const char *path = e->index_to_workdir->new_file.path;
+		if (!strncmp(path, prefix, pl))
+			strv_push(out, path + pl);
+	}
+	git_status_list_free(status);
 	rc = 0;
 out:
 	free(prefix);

@@ -102,6 +102,28 @@ static void test_unborn_then_commit_then_dirty(void **state)
 	assert_non_null(strstr(vi.summary, "(dirty)"));
 	vcs_info_free(&vi);
 
+	/* The files git knows: tracked and new, not ignored; below a subdir
+	 * relative to it. */
+	sh("cd %s && echo '*.log' > .gitignore && echo x > noise.log && echo y > sub/new.txt", repo);
+	struct strv files = {0};
+	bool in_repo;
+	assert_int_equal(vcs_tracked_files(repo, &files, &in_repo, &err), 0);
+	assert_true(in_repo);
+	struct sbuf all;
+	sbuf_init(&all);
+	for (size_t i = 0; i < files.n; i++)
+		sbuf_printf(&all, "%s;", files.v[i]);
+	assert_string_equal(sbuf_str(&all), "f.txt;sub/g.txt;.gitignore;new.txt;sub/new.txt;");
+	strv_free(&files);
+	sbuf_reset(&all);
+	assert_int_equal(vcs_tracked_files(sub, &files, &in_repo, &err), 0);
+	for (size_t i = 0; i < files.n; i++)
+		sbuf_printf(&all, "%s;", files.v[i]);
+	assert_string_equal(sbuf_str(&all), "g.txt;new.txt;");
+	strv_free(&files);
+	sbuf_free(&all);
+	sh("cd %s && rm -f .gitignore noise.log sub/new.txt", repo);
+
 	/* Detached HEAD: no branch. */
 	sh("cd %s && git checkout -q . && rm new.txt && git checkout -q --detach", repo);
 	assert_int_equal(vcs_inspect(repo, false, &vi, &err), 0);
