@@ -16,7 +16,9 @@
 #include <stdint.h>
 
 #include "mlwb/err.h"
+#include "mlwb/pipeline.h"
 #include "mlwb/project.h"
+#include "mlwb/store.h"
 
 struct exec_config {
 	bool foreground;     /* also log to stderr */
@@ -59,5 +61,29 @@ int exec_probe(const struct project *p, struct exec_state *s);
  * (`now`: running attempts are killed and recorded as lost).  Waits up to
  * wait_ms for it to exit. */
 int exec_stop(const struct project *p, bool now, int64_t wait_ms, struct err *err);
+
+/* ---- queueing runs (launch.c) ---- */
+struct launch_opts {
+	const char *pipeline; /* NULL: the only pipeline */
+	const char *sweep;    /* a sweep of mlwb.yaml instead */
+	const char *experiment, *note;
+	const struct strv *overrides; /* "name=value" */
+	bool no_cache;
+	const char *trigger, *trigger_detail; /* NULL: manual */
+};
+
+struct launch_result {
+	int64_t id; /* the run, or the sweep's parent run */
+	size_t children;
+	const struct pipeline *pipeline; /* points into the spec */
+	const struct sweep *sweep;
+};
+
+/* Records a run (or a sweep: a parent and its child runs) with its tasks,
+ * params and git provenance (the uncommitted diff stored as an artifact),
+ * then wakes the executor.  Unknown pipelines or sweeps and params that do
+ * not fit their defaults are errors (code 2) and write nothing. */
+int exec_launch(const struct project *p, struct store *st, const struct spec *spec,
+		const struct launch_opts *o, struct launch_result *res, struct err *err);
 
 #endif
