@@ -346,4 +346,24 @@ struct queue_counts {
 };
 int store_queue_counts(struct store *st, struct queue_counts *c, struct err *err);
 
+/* ---- for the UI ---- */
+struct queue_task {
+	int64_t run, task;
+	char *pipeline, *name, *status;
+	double cpu;
+	int64_t mem;
+	int gpu;
+	int64_t started; /* 0: waiting */
+	int attempts;
+};
+/* Tasks of queued and running runs that are running or waiting, running
+ * first, then by run and layer. */
+int store_queue_tasks(struct store *st, struct queue_task **v, size_t *n, struct err *err);
+void store_queue_tasks_free(struct queue_task *v, size_t n);
+
+/* Makes a failed (or upstream_failed, cancelled) task of a finished run
+ * pending again, with everything downstream of it, and re-queues the run.
+ * The executor then runs it with a fresh set of attempts. */
+int store_task_retry(struct store *st, int64_t run, const char *task, struct err *err);
+
 #endif

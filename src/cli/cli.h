@@ -35,6 +35,7 @@ int cmd_logs(int argc, char **argv);
 int cmd_log(int argc, char **argv);
 int cmd_metrics(int argc, char **argv);
 int cmd_executor(int argc, char **argv);
+int cmd_tui(int argc, char **argv);
 
 /* Prints "mlwb: MSG" on stderr and returns `code`. */
 int cli_error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

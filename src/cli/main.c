@@ -58,6 +58,13 @@ const struct command cli_commands[] = {
 	 "MLWB_EXECUTOR_IDLE (default 10m) with nothing to do.  `stop` lets running\n"
 	 "tasks finish; `stop --now` kills them (they are retried on the next start).\n"
 	 "`status` prints the pid, uptime, running tasks and queue length.\n"},
+	{"tui", cmd_tui, "[--theme NAME] [--open COMMAND] [--script FILE [--size COLSxLINES]] [--keys-md]",
+	 "the full-screen terminal UI (also: mlwb with no arguments)",
+	 "Opens the workbench on the project: Runs, Run, DAG, Logs, Launch and Queue\n"
+	 "views; `?` lists the keys.  --theme picks themes/NAME.yaml (also $MLWB_THEME or\n"
+	 "`theme: NAME` in .mlwb/config.yaml or ~/.config/mlwb/config.yaml).  --open runs\n"
+	 "a `:` command first (\"run 3\").  --script runs headless: keys from FILE, screens\n"
+	 "dumped as text (for tests).  --keys-md prints docs/keys.md.\n"},
 	{NULL, NULL, NULL, NULL, NULL},
 };
 
@@ -222,6 +229,11 @@ int main(int argc, char **argv)
 {
 	setlocale(LC_ALL, "");
 	if (argc < 2) {
+		/* no command: the workbench itself, or a summary without a terminal */
+		if (isatty(0) && isatty(1)) {
+			char *args[] = {"tui", NULL};
+			return cmd_tui(1, args);
+		}
 		usage(stdout);
 		return 0;
 	}

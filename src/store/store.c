@@ -1749,3 +1749,103 @@ int store_queue_counts(struct store *st, struct queue_counts *c, struct err *err
 	c->running_runs = (int)d;
 	return 0;
 }
+
+/* ---- for the UI ---- */
+
+int store_queue_tasks(struct store *st, struct queue_task **v, size_t *n, struct err *err)
+{
+	sqlite3_stmt *s = prep(st,
+			       "SELECT t.run_id, t.id, r.pipeline, t.name, t.status, t.cpu, t.mem, t.gpu, "
+			       "t.started, (SELECT count(*) FROM attempt a WHERE a.task_id = t.id) "
+			       "FROM task t JOIN run r ON r.id = t.run_id "
+			       "WHERE r.status IN ('queued','running') AND t.status IN ('running','pending','retrying') "
+			       "ORDER BY t.status != 'running', t.run_id, t.layer, t.id",
+			       err);
+	size_t cap = 0;
+	int rc;
+
+	*v = NULL;
+	*n = 0;
+	if (!s)
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 16;
+			*v = xrealloc(*v, cap * sizeof(**v));
+		}
+		struct queue_task *q = &(*v)[(*n)++];
+		q->run = sqlite3_column_int64(s, 0);
+		q->task = sqlite3_column_int64(s, 1);
+		q->pipeline = col_str(s, 2);
+		q->name = col_str(s, 3);
+		q->status = col_str(s, 4);
+		q->cpu = sqlite3_column_double(s, 5);
+		q->mem = sqlite3_column_int64(s, 6);
+		q->gpu = sqlite3_column_int(s, 7);
+		q->started = strcmp(q->status, "running") ? 0 : sqlite3_column_int64(s, 8);
+		q->attempts = sqlite3_column_int(s, 9);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		store_queue_tasks_free(*v, *n);
+		*v = NULL;
+		*n = 0;
+		return db_err(st, err, "reading the queue");
+	}
+	return 0;
+}
+
+void store_queue_tasks_free(struct queue_task *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].pipeline);
+		free(v[i].name);
+		free(v[i].status);
+	}
+	free(v);
+}
+
+int store_task_retry(struct store *st, int64_t run, const char *task, struct err *err)
+{
+	char status[32];
+	bool own;
+	int rc = -1;
+
+	if (store_run_status(st, run, status, sizeof(status), err) < 0)
+		return -1;
+	if (!status[0])
+		return err_set(err, "no run %lld", (long long)run);
+	if (!strcmp(status, "queued") || !strcmp(status, "running"))
+		return err_set(err, "run %lld is still %s: retry a task once the run has ended", (long long)run, status);
+	if (tx_enter(st, &own, err) < 0)
+		return -1;
+	/* the task and everything downstream of it, by the recorded edges */
+	sqlite3_stmt *s = prep(st,
+			       "WITH RECURSIVE down(id) AS ("
+			       "  SELECT id FROM task WHERE run_id = ?1 AND name = ?2 "
+			       "    AND status IN ('failed','upstream_failed','cancelled')"
+			       "  UNION SELECT e.task_id FROM task_edge e JOIN down ON e.upstream_id = down.id) "
+			       "UPDATE task SET status = 'pending', exit_code = NULL, reason = NULL, started = NULL, "
+			       "finished = NULL, next_attempt = NULL, "
+			       "max_attempts = max_attempts + (SELECT count(*) FROM attempt a WHERE a.task_id = task.id) "
+			       "WHERE id IN (SELECT id FROM down)",
+			       err);
+	if (!s)
+		goto out;
+	sqlite3_bind_int64(s, 1, run);
+	sqlite3_bind_text(s, 2, task, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) != SQLITE_DONE) {
+		db_err(st, err, "retrying the task");
+		sqlite3_finalize(s);
+		goto out;
+	}
+	sqlite3_finalize(s);
+	if (sqlite3_changes(st->db) == 0) {
+		err_set(err, "task %s of run %lld has not failed: nothing to retry", task, (long long)run);
+		goto out;
+	}
+	rc = write1(st, err, "re-queueing the run",
+		    "UPDATE run SET status = 'queued', finished = NULL, cancel_requested = 0 WHERE id = ?", "i", run);
+out:
+	return tx_leave(st, own, rc, err);
+}
