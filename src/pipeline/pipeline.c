@@ -83,6 +83,22 @@ void diags_free(struct diags *d)
 	memset(d, 0, sizeof(*d));
 }
 
+/* "an integer", "a number", ... for messages. */
+static const char *type_phrase(enum param_type t)
+{
+	switch (t) {
+	case PARAM_INT:
+		return "an integer";
+	case PARAM_FLOAT:
+		return "a number";
+	case PARAM_BOOL:
+		return "true or false";
+	case PARAM_STRING:
+		break;
+	}
+	return "a string";
+}
+
 const char *param_type_name(enum param_type t)
 {
 	switch (t) {
@@ -1149,8 +1165,8 @@ static void walk_sweep_values(struct ctx *c, struct sweep_dim *dim, const struct
 			continue;
 		}
 		if (p && !value_fits(p->type, scalar(e)))
-			diags_add(c->d, LINE(e), COL(e), "\"%s\" is not a valid %s for param \"%s\" (default %s)",
-				  scalar(e), param_type_name(p->type), p->name, p->value);
+			diags_add(c->d, LINE(e), COL(e), "\"%s\" does not fit param \"%s\": it takes %s (default %s)",
+				  scalar(e), p->name, type_phrase(p->type), p->value);
 		strv_push(&dim->values, scalar(e));
 	}
 }
@@ -1597,8 +1613,8 @@ int pipeline_params_resolve(const struct spec *spec, const struct strv *override
 			return -1;
 		}
 		if (!value_fits(p->type, eq + 1)) {
-			err_set(err, "param \"%s\" is a %s (default %s), got \"%s\"", name,
-				param_type_name(p->type), p->value, eq + 1);
+			err_set(err, "param \"%s\" takes %s (default %s), got \"%s\"", name,
+				type_phrase(p->type), p->value, eq + 1);
 			free(name);
 			pipeline_params_free(ps, spec->n_params);
 			return -1;

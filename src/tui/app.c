@@ -170,6 +170,7 @@ void app_edit(struct app *a, const char *prompt, const char *value)
 	snprintf(a->input_prompt, sizeof(a->input_prompt), "%s", prompt);
 	snprintf(a->input, sizeof(a->input), "%s", value);
 	a->input_len = strlen(a->input);
+	a->input_fresh = true;
 }
 
 void app_command(struct app *a, const char *line)
@@ -364,6 +365,13 @@ static bool poll_changes(struct app *a)
 
 static void input_key(struct app *a, int key)
 {
+	bool fresh = a->input_fresh;
+
+	a->input_fresh = false;
+	if (fresh && key >= 32 && key < 256) {
+		a->input_len = 0;
+		a->input[0] = '\0';
+	}
 	if (key == 27) {
 		a->input_mode = 0;
 	} else if (key == '\n' || key == '\r' || key == KEY_ENTER) {

@@ -42,7 +42,11 @@ int ui_put(struct app *a, int y, int x, int w, enum role r, const char *s)
 	mbstate_t st;
 	int used = 0;
 
-	if (w <= 0 || y < 0 || y >= a->rows)
+	if (x < 0 || x >= a->cols || y < 0 || y >= a->rows)
+		return 0;
+	if (w > a->cols - x)
+		w = a->cols - x;
+	if (w <= 0)
 		return 0;
 	attrset(a->attr[r]);
 	move(y, x);

@@ -171,6 +171,7 @@ struct app {
 	/* the line editor of ":" and "/" */
 	int input_mode; /* 0, ':', '/' or '=' (a field of a form) */
 	char input_prompt[64];
+	bool input_fresh; /* a prefilled value: the first key typed replaces it */
 	char input[256];
 	size_t input_len;
 };

@@ -334,7 +334,7 @@ test_run_usage_errors() {
 	run run nope
 	expect_rc 2 && expect_err 'no pipeline "nope"' || return 1
 	run run -p train.lr=fast
-	expect_rc 2 && expect_err 'param "train.lr" is a number (default 0.1), got "fast"' || return 1
+	expect_rc 2 && expect_err 'param "train.lr" takes a number (default 0.1), got "fast"' || return 1
 	run run -p train.lrr=1
 	expect_rc 2 && expect_err 'did you mean "train.lr"' || return 1
 	run run --sweep nope

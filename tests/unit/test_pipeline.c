@@ -250,7 +250,7 @@ static void test_interpolation(void **state)
 	/* Overrides are type-checked against the defaults. */
 	strv_push(&ov, "train.lr=fast");
 	assert_int_equal(pipeline_params_resolve(s, &ov, &ps, &n, &err), -1);
-	assert_string_equal(err.msg, "param \"train.lr\" is a number (default 0.1), got \"fast\"");
+	assert_string_equal(err.msg, "param \"train.lr\" takes a number (default 0.1), got \"fast\"");
 	strv_free(&ov);
 	strv_push(&ov, "train.lrr=1");
 	assert_int_equal(pipeline_params_resolve(s, &ov, &ps, &n, &err), -1);
