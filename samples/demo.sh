@@ -1,6 +1,8 @@
 #!/bin/sh
-# make demo: lays out the quickstart sample as a project under build/demo and
-# runs it: one training run, then the learning-rate sweep.
+# make demo: lays out the quickstart sample as a project under build/demo,
+# runs it (one training run, the learning-rate sweep, and one long run left
+# going), then opens the workbench on it.  Without a terminal it prints a
+# summary instead.
 set -eu
 mlwb=$1
 here=$(cd "$(dirname "$0")" && pwd)
@@ -12,18 +14,20 @@ fi
 mkdir -p "$demo"
 cp -R "$here/quickstart/." "$demo/"
 cd "$demo"
-export MLWB_EXECUTOR_IDLE=${MLWB_EXECUTOR_IDLE:-2m}
+export MLWB_EXECUTOR_IDLE=${MLWB_EXECUTOR_IDLE:-5m}
 "$mlwb" init . >/dev/null
 echo "== demo project: $demo"
 "$mlwb" validate
-"$mlwb" dag train
-echo
 echo "== mlwb run train --wait"
 "$mlwb" run train --wait >/dev/null
-echo
 echo "== mlwb run --sweep lr --wait"
 "$mlwb" run --sweep lr --wait >/dev/null
+echo "== mlwb run -p train.epochs=4000 --no-cache   (left running)"
+"$mlwb" run -p train.epochs=4000 --no-cache >/dev/null
+if [ -t 0 ] && [ -t 1 ]; then
+	exec "$mlwb" tui
+fi
 echo
 "$mlwb" runs
 echo
-echo "Next: cd $demo && mlwb show 1, mlwb metrics 1 loss, mlwb logs 1 train"
+echo "No terminal here: open the workbench with  cd $demo && $mlwb"

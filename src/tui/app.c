@@ -341,21 +341,30 @@ static void refresh_exec(struct app *a)
 	store_queue_counts(a->st, &a->qc, &err);
 }
 
-/* Anything new in the database?  Reload the top view when so. */
+/* Anything new in the database?  Reload the top view when so, at most
+ * once a second: while the executor writes, the data changes all the time,
+ * and a key press must not wait for a reload of 10,000 runs. */
 static bool poll_changes(struct app *a)
 {
 	int64_t dv = store_data_version(a->st);
-	bool changed = dv != a->data_version;
 	struct view *v = top(a);
 
-	if (changed) {
+	if (dv != a->data_version) {
 		a->data_version = dv;
-		refresh_exec(a);
+		a->reload_pending = true;
 	}
-	/* the Logs view watches its file's size itself */
-	if (changed || v->ops == &view_logs) {
+	bool due = a->headless || time_mono() - a->last_reload >= 1.0;
+	if (a->reload_pending && due) {
+		a->reload_pending = false;
+		a->last_reload = time_mono();
+		refresh_exec(a);
 		if (v->ops->load)
 			v->ops->load(a, v->state);
+		return true;
+	}
+	/* the Logs view watches its file's size itself: cheap */
+	if (v->ops == &view_logs) {
+		v->ops->load(a, v->state);
 		return true;
 	}
 	return false;

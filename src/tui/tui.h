@@ -165,6 +165,8 @@ struct app {
 	char status[512];
 	bool status_error;
 	int64_t data_version;
+	double last_reload;  /* monotonic seconds */
+	bool reload_pending; /* a change seen, its reload not done yet */
 	struct exec_state exec;
 	struct queue_counts qc;
 	int64_t last_run; /* the run the user looked at last */

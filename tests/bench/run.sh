@@ -6,3 +6,4 @@ build=${1:-build}
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr)"
 "$build"/bench/bench_store "${BENCH_DIR:-/tmp}/mlwb-bench-store"
 sh tests/bench/bench_exec.sh "$build/mlwb" "${BENCH_DIR:-/tmp}/mlwb-bench-exec"
+sh tests/bench/bench_tui.sh "$build/mlwb" "${BENCH_DIR:-/tmp}/mlwb-bench-store/mlwb.db"
