@@ -107,6 +107,7 @@ struct run_query {
 	const char *sort;
 	bool ascending;
 	int64_t limit; /* 0: no limit */
+	bool trash;    /* the deleted runs instead of the live ones */
 	bool with_details; /* fill params, metrics, tags */
 };
 
@@ -123,6 +124,9 @@ int store_run_get(struct store *st, int64_t id, struct run_info *out, struct err
 void store_run_info_free(struct run_info *ri);
 
 int store_run_set_status(struct store *st, int64_t id, const char *status, struct err *err);
+/* Moves a run (a sweep: with its children) to the trash, or back. */
+int store_run_trash(struct store *st, int64_t id, bool trash, struct err *err);
+int store_run_set_note(struct store *st, int64_t id, const char *note, struct err *err);
 /* Just the status, cheaply ("" for an unknown run). */
 int store_run_status(struct store *st, int64_t id, char *buf, size_t len, struct err *err);
 

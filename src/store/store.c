@@ -401,6 +401,30 @@ int store_run_set_status(struct store *st, int64_t id, const char *status, struc
 	return rc;
 }
 
+static int write1(struct store *st, struct err *err, const char *what, const char *sql,
+		  const char *types, ...);
+
+int store_run_trash(struct store *st, int64_t id, bool trash, struct err *err)
+{
+	char status[32];
+
+	if (store_run_status(st, id, status, sizeof(status), err) < 0)
+		return -1;
+	if (!status[0])
+		return err_set(err, "no run %lld", (long long)id);
+	if (trash && (!strcmp(status, "queued") || !strcmp(status, "running")))
+		return err_set(err, "run %lld is %s: cancel it before deleting it", (long long)id, status);
+	return write1(st, err, trash ? "deleting the run" : "restoring the run",
+		      "UPDATE run SET deleted = ?1 WHERE id = ?2 OR parent_id = ?2", "ni", trash ? time_now_ms() : 0,
+		      id);
+}
+
+int store_run_set_note(struct store *st, int64_t id, const char *note, struct err *err)
+{
+	return write1(st, err, "saving the note", "UPDATE run SET note = ? WHERE id = ?", "si",
+		      note && *note ? note : NULL, id);
+}
+
 int store_run_status(struct store *st, int64_t id, char *buf, size_t len, struct err *err)
 {
 	sqlite3_stmt *s = prep(st, "SELECT status FROM run WHERE id = ?", err);
@@ -568,7 +592,7 @@ int store_run_list(struct store *st, const struct run_query *q, struct run_list 
 			}
 		}
 	}
-	sbuf_puts(&sql, " WHERE r.deleted IS NULL");
+	sbuf_puts(&sql, q->trash ? " WHERE r.deleted IS NOT NULL" : " WHERE r.deleted IS NULL");
 	if (q->experiment)
 		sbuf_puts(&sql, " AND e.name = ?3");
 	if (q->status)

@@ -49,7 +49,15 @@
 	X(MARK,        "mark", "Space",             "mark or unmark the run",                         "Runs") \
 	X(SORT,        "sort", "s",                 "sort by the next column",                        "Runs") \
 	X(SORT_REV,    "reverse", "S",                 "reverse the sort",                               "Runs") \
-	X(RERUN,       "re-run", "R",                 "re-run the run with the same params",            "Runs, Run") \
+	X(RERUN,       "re-run", "R",                 "re-run the run with the same params",            "Runs") \
+	X(TAG,         "tag", "t",                 "tag the run (NAME=VALUE)",                       "Runs") \
+	X(NOTE,        "note", "n",                 "write the run's note",                           "Runs") \
+	X(DELETE,      "delete", "D",                 "move the run (or the marked runs) to the trash", "Runs") \
+	X(TRASH,       "trash", "T",                 "show the trash, or the runs again",              "Runs") \
+	X(RESTORE,     "restore", "u",                 "restore the run from the trash",                 "Runs") \
+	X(COLUMNS,     "columns", "c",                 "choose columns: Space shows/hides, K/J move",   "Runs") \
+	X(MOVE_UP,     "move up", "K",                 "move the column up",                             "Runs") \
+	X(MOVE_DOWN,   "move down", "J",                 "move the column down",                           "Runs") \
 	X(CANCEL,      "cancel", "x",                 "cancel the run or task",                         "Runs, Run, DAG, Queue") \
 	X(RETRY,       "retry", "r",                 "retry the failed task",                          "DAG")  \
 	X(DIFF,        "diff", "d",                 "page the run's uncommitted diff",                "Run")  \

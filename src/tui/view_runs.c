@@ -12,6 +12,7 @@ struct col {
 	char *key; /* "params.x", "metrics.y" or a field name */
 	int width;
 	bool right;
+	bool hidden;
 };
 
 struct row {
@@ -34,6 +35,11 @@ struct runs {
 	int64_t *marked;
 	size_t n_marked;
 	int64_t keep_id; /* keep the selection on this run across reloads */
+	bool trash;       /* showing the deleted runs */
+	bool choosing;    /* the column chooser is open */
+	int col_sel;
+	int editing;      /* 0, 't' (a tag) or 'n' (a note) for the line editor */
+	char *layout;     /* .mlwb/tui-columns */
 };
 
 static const char *param_of(const struct run_info *r, const char *name)
@@ -180,6 +186,7 @@ static void add_col(struct runs *v, const char *title, const char *key, bool rig
 	v->cols[v->n_cols].key = xstrdup(key);
 	v->cols[v->n_cols].width = ui_width(title);
 	v->cols[v->n_cols].right = right;
+	v->cols[v->n_cols].hidden = false;
 	v->n_cols++;
 }
 
@@ -192,6 +199,50 @@ static void free_cols(struct runs *v)
 	free(v->cols);
 	v->cols = NULL;
 	v->n_cols = 0;
+}
+
+/* The user's column choice, remembered per project in .mlwb/tui-columns:
+ * one column key a line in the order chosen, "-key" for a hidden one.
+ * Columns the file does not name keep their place after the named ones. */
+static void apply_layout(struct runs *v)
+{
+	char *text;
+	struct err err;
+
+	if (!v->layout || file_read_all(v->layout, &text, NULL, &err) < 0)
+		return;
+	struct col *sorted = xcalloc(v->n_cols + 1, sizeof(*sorted));
+	bool *taken = xcalloc(v->n_cols + 1, sizeof(*taken));
+	size_t k = 0;
+	for (char *save = NULL, *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		bool hide = l[0] == '-';
+		for (size_t c = 0; c < v->n_cols; c++)
+			if (!taken[c] && !strcmp(v->cols[c].key, l + hide)) {
+				taken[c] = true;
+				sorted[k] = v->cols[c];
+				sorted[k++].hidden = hide && strcmp(l + 1, "id");
+			}
+	}
+	for (size_t c = 0; c < v->n_cols; c++)
+		if (!taken[c])
+			sorted[k++] = v->cols[c];
+	memcpy(v->cols, sorted, v->n_cols * sizeof(*sorted));
+	free(sorted);
+	free(taken);
+	free(text);
+}
+
+static void save_layout(struct app *a, struct runs *v)
+{
+	struct sbuf sb;
+	struct err err;
+
+	sbuf_init(&sb);
+	for (size_t c = 0; c < v->n_cols; c++)
+		sbuf_printf(&sb, "%s%s\n", v->cols[c].hidden ? "-" : "", v->cols[c].key);
+	if (file_write_atomic(v->layout, sbuf_str(&sb), sb.len, &err) < 0)
+		app_status(a, true, "%s", err.msg);
+	sbuf_free(&sb);
 }
 
 /* Params whose value differs between the listed runs, and every metric. */
@@ -246,6 +297,7 @@ static void build_cols(struct app *a, struct runs *v)
 				add_col(v, v->list.v[i].metrics[k].name, key, true);
 			free(key);
 		}
+	apply_layout(v);
 	v->sort = 3;
 	for (size_t c = 0; c < v->n_cols; c++)
 		if (!strcmp(v->cols[c].key, sort_key))
@@ -385,6 +437,7 @@ static int runs_load(struct app *a, void *state)
 	int64_t keep = runs_current(v);
 
 	q.with_details = true;
+	q.trash = v->trash;
 	store_run_list_free(&v->list);
 	if (store_run_list(a->st, &q, &v->list, &err) < 0) {
 		app_status(a, true, "%s", err.msg);
@@ -404,10 +457,22 @@ static void *runs_open(struct app *a, const char *arg)
 {
 	struct runs *v = xcalloc(1, sizeof(*v));
 
-	(void)a;
 	(void)arg;
 	v->desc = true;
+	v->layout = path_join(a->p->dir, "tui-columns");
 	return v;
+}
+
+static void draw_chooser(struct app *a, struct runs *v, int y, int h, int w)
+{
+	ui_put(a, y, 1, w - 2, R_TITLE, "Columns: Space shows or hides, K and J move, Enter or c closes (saved for this project)");
+	for (size_t c = 0; c < v->n_cols && (int)c < h - 2; c++) {
+		bool sel = (int)c == v->col_sel;
+		if (sel)
+			ui_fill(a, y + 2 + (int)c, 0, w, R_SELECTED);
+		ui_putf(a, y + 2 + (int)c, 2, w - 4, sel ? R_SELECTED : v->cols[c].hidden ? R_DIM : R_NORMAL, "[%s] %s",
+			v->cols[c].hidden ? " " : "x", v->cols[c].key);
+	}
 }
 
 static void runs_draw(struct app *a, void *state, int y, int h, int w)
@@ -415,6 +480,14 @@ static void runs_draw(struct app *a, void *state, int y, int h, int w)
 	struct runs *v = state;
 	int x;
 
+	if (v->choosing) {
+		draw_chooser(a, v, y, h, w);
+		return;
+	}
+	if (!v->list.n && v->trash) {
+		ui_put(a, y + 1, 2, w - 4, R_TITLE, "The trash is empty.  T shows the runs again.");
+		return;
+	}
 	if (!v->list.n) {
 		ui_put(a, y + 1, 2, w - 4, R_TITLE, "No runs yet.");
 		ui_put(a, y + 3, 2, w - 4, R_NORMAL, "Press 5 (or :launch) to start one, or run `mlwb run PIPELINE` in a shell.");
@@ -430,7 +503,7 @@ static void runs_draw(struct app *a, void *state, int y, int h, int w)
 	x = 2;
 	ui_fill(a, y, 0, w, R_TITLE);
 	for (size_t c = 0; c < v->n_cols && x < w; c++) {
-		if (c >= 3 && (int)c < 3 + v->left)
+		if (v->cols[c].hidden || (c >= 3 && (int)c < 3 + v->left))
 			continue;
 		char t[64];
 		snprintf(t, sizeof(t), "%s%s", v->cols[c].title,
@@ -461,18 +534,21 @@ static void runs_draw(struct app *a, void *state, int y, int h, int w)
 		ui_put(a, yy, 0, 2, sel ? R_SELECTED : R_MARKED, marked ? ui_glyph(a, G_MARK) : " ");
 		x = 2;
 		for (size_t c = 0; c < v->n_cols && x < w; c++) {
-			if (c >= 3 && (int)c < 3 + v->left)
+			if (v->cols[c].hidden || (c >= 3 && (int)c < 3 + v->left))
 				continue;
 			const char *t = cell(a, r, v->cols[c].key);
 			int cw = v->cols[c].width + (c == v->sort);
 			int tw = ui_width(t);
-			enum role role = sel ? R_SELECTED : c == 1 ? ui_state_role(r->status) : marked ? R_MARKED : R_NORMAL;
+			enum role role = sel ? R_SELECTED : !strcmp(v->cols[c].key, "status") ? ui_state_role(r->status)
+							     : marked ? R_MARKED : R_NORMAL;
 			if (!sel && !strcmp(t, "-"))
 				role = R_DIM;
 			ui_put(a, yy, x + (v->cols[c].right && tw < cw ? cw - tw : 0), (cw < w - x ? cw : w - x), role, t);
 			x += cw + 2;
 		}
 	}
+	if (v->trash)
+		app_status(a, false, "the trash: u restores the run, T shows the runs again");
 	if (v->filter) {
 		size_t shown = 0;
 		for (size_t i = 0; i < v->n_rows; i++)
@@ -522,6 +598,66 @@ static void rerun(struct app *a, const struct run_info *r)
 	strv_free(&ov);
 }
 
+static int chooser_handle(struct app *a, struct runs *v, enum action act)
+{
+	int n = (int)v->n_cols;
+
+	switch (act) {
+	case ACT_UP: v->col_sel--; break;
+	case ACT_DOWN: v->col_sel++; break;
+	case ACT_MARK:
+		if (strcmp(v->cols[v->col_sel].key, "id"))
+			v->cols[v->col_sel].hidden = !v->cols[v->col_sel].hidden;
+		save_layout(a, v);
+		break;
+	case ACT_MOVE_UP:
+	case ACT_MOVE_DOWN: {
+		int to = v->col_sel + (act == ACT_MOVE_UP ? -1 : 1);
+		if (to < 0 || to >= n)
+			break;
+		struct col t = v->cols[to];
+		v->cols[to] = v->cols[v->col_sel];
+		v->cols[v->col_sel] = t;
+		if (v->sort == (size_t)to)
+			v->sort = (size_t)v->col_sel;
+		else if (v->sort == (size_t)v->col_sel)
+			v->sort = (size_t)to;
+		v->col_sel = to;
+		save_layout(a, v);
+		break;
+	}
+	case ACT_COLUMNS:
+	case ACT_ENTER:
+	case ACT_BACK:
+		v->choosing = false;
+		return H_RELOAD;
+	default:
+		return act == ACT_QUIT ? (v->choosing = false, H_REDRAW) : H_REDRAW;
+	}
+	if (v->col_sel < 0)
+		v->col_sel = 0;
+	if (v->col_sel >= n)
+		v->col_sel = n - 1;
+	return H_REDRAW;
+}
+
+/* The selected run, or every marked run when some are marked. */
+static size_t targets(struct runs *v, int64_t **ids)
+{
+	int64_t id = runs_current(v);
+
+	if (v->n_marked) {
+		*ids = xcalloc(v->n_marked, sizeof(**ids));
+		memcpy(*ids, v->marked, v->n_marked * sizeof(**ids));
+		return v->n_marked;
+	}
+	if (!id)
+		return 0;
+	*ids = xcalloc(1, sizeof(**ids));
+	(*ids)[0] = id;
+	return 1;
+}
+
 static int runs_handle(struct app *a, void *state, enum action act, int key)
 {
 	struct runs *v = state;
@@ -530,6 +666,8 @@ static int runs_handle(struct app *a, void *state, enum action act, int key)
 	struct err err;
 
 	(void)key;
+	if (v->choosing)
+		return chooser_handle(a, v, act);
 	switch (act) {
 	case ACT_UP: v->sel--; break;
 	case ACT_DOWN: v->sel++; break;
@@ -580,6 +718,52 @@ static int runs_handle(struct app *a, void *state, enum action act, int key)
 				if (v->list.v[i].id == id)
 					rerun(a, &v->list.v[i]);
 		return H_RELOAD;
+	case ACT_COLUMNS:
+		v->choosing = true;
+		v->col_sel = 0;
+		return H_REDRAW;
+	case ACT_TAG:
+	case ACT_NOTE:
+		if (!id)
+			return H_REDRAW;
+		v->editing = act == ACT_TAG ? 't' : 'n';
+		if (act == ACT_TAG) {
+			app_edit(a, "tag (NAME=VALUE)", "");
+		} else {
+			const char *note = "";
+			for (size_t i = 0; i < v->list.n; i++)
+				if (v->list.v[i].id == id && v->list.v[i].note)
+					note = v->list.v[i].note;
+			app_edit(a, "note", note);
+		}
+		return H_REDRAW;
+	case ACT_DELETE:
+	case ACT_RESTORE: {
+		if ((act == ACT_DELETE) == v->trash) {
+			app_status(a, true, v->trash ? "these runs are in the trash already: u restores" : "u restores from the trash (T shows it)");
+			return H_REDRAW;
+		}
+		int64_t *ids = NULL;
+		size_t n = targets(v, &ids), done = 0;
+		for (size_t i = 0; i < n; i++) {
+			if (store_run_trash(a->st, ids[i], act == ACT_DELETE, &err) < 0) {
+				app_status(a, true, "%s", err.msg);
+				break;
+			}
+			done++;
+		}
+		if (done == n && n)
+			app_status(a, false, "%zu run%s %s", n, n == 1 ? "" : "s",
+				    act == ACT_DELETE ? "moved to the trash (T shows it, u restores)" : "restored");
+		free(ids);
+		v->n_marked = 0;
+		return H_RELOAD;
+	}
+	case ACT_TRASH:
+		v->trash = !v->trash;
+		v->sel = 0;
+		v->n_marked = 0;
+		return H_RELOAD;
 	default:
 		return H_NONE;
 	}
@@ -593,6 +777,30 @@ static int runs_search(struct app *a, void *state, const char *text)
 	struct err err;
 	struct expr *e = NULL;
 	int64_t id = runs_current(v);
+
+	if (v->editing) {
+		int what = v->editing;
+		v->editing = 0;
+		if (!id)
+			return H_REDRAW;
+		if (what == 'n') {
+			if (store_run_set_note(a->st, id, text, &err) < 0)
+				app_status(a, true, "%s", err.msg);
+			return H_RELOAD;
+		}
+		const char *eq = strchr(text, '=');
+		if (!eq || eq == text) {
+			app_status(a, true, "a tag is NAME=VALUE, got \"%s\"", text);
+			return H_REDRAW;
+		}
+		char *name = xstrndup(text, (size_t)(eq - text));
+		if (store_tag_put(a->st, id, name, eq + 1, &err) < 0)
+			app_status(a, true, "%s", err.msg);
+		else
+			app_status(a, false, "run %lld tagged %s", (long long)id, text);
+		free(name);
+		return H_RELOAD;
+	}
 
 	while (*text == ' ')
 		text++;
@@ -621,16 +829,16 @@ static void runs_close(void *state)
 	expr_free(v->expr);
 	free(v->filter);
 	free(v->marked);
+	free(v->layout);
 	free(v);
 }
 
 static char *runs_crumb(void *state)
 {
-	(void)state;
-	return xstrdup("Runs");
+	return xstrdup(((struct runs *)state)->trash ? "Runs (trash)" : "Runs");
 }
 
-static const enum action runs_footer[] = {ACT_ENTER, ACT_MARK, ACT_SORT, ACT_SEARCH, ACT_VIEW_LAUNCH, ACT_VIEW_QUEUE, ACT_CANCEL, ACT_NONE};
+static const enum action runs_footer[] = {ACT_ENTER, ACT_MARK, ACT_SORT, ACT_SEARCH, ACT_COLUMNS, ACT_VIEW_LAUNCH, ACT_CANCEL, ACT_DELETE, ACT_NONE};
 
 const struct view_ops view_runs = {
 	.name = "Runs", .cmd = "runs", .open = runs_open, .load = runs_load, .draw = runs_draw,

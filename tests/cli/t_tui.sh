@@ -25,6 +25,10 @@ test_ui_screens() {
 			return 1
 		fi
 	done
+	# what the scripts wrote: runs.script tagged and noted run 3, chose columns
+	expect_eq "$(sql "SELECT name || '=' || value FROM tag WHERE run_id = 3")" "stage=best" || return 1
+	expect_eq "$(sql "SELECT note FROM run WHERE id = 3")" "first try" || return 1
+	grep -qx -- "-pipeline" .mlwb/tui-columns || fail "the column choice was not saved"
 }
 
 test_ui_ascii_fallback() {
