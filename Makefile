@@ -17,7 +17,7 @@ CC      ?= cc
 BUILD   ?= build
 PKGS    := ncursesw sqlite3 libgit2 yaml-0.1 plplot jansson libcrypto
 DEB_PKGS := build-essential pkg-config libncurses-dev libsqlite3-dev libgit2-dev libyaml-dev \
-	libplplot-dev plplot-driver-cairo libjansson-dev libssl-dev libcmocka-dev python3 git
+	libplplot-dev plplot-driver-cairo libjansson-dev libssl-dev libcmocka-dev python3 git tmux
 
 # pkg-config runs lazily (=) so that `make test` on a bare machine can
 # install the packages first and find them in the sub-make.
@@ -85,7 +85,7 @@ $(BUILD)/bench/%: tests/bench/%.c $(BUILD)/libmlwb.a
 # ---- set-up ----
 deps:
 	@if pkg-config --exists $(PKGS) cmocka 2>/dev/null && command -v cc >/dev/null \
-	    && command -v python3 >/dev/null && command -v git >/dev/null; then \
+	    && command -v python3 >/dev/null && command -v git >/dev/null && command -v tmux >/dev/null; then \
 		echo "deps: all libraries found"; \
 	elif [ "$$(id -u)" = 0 ]; then \
 		echo "deps: installing $(DEB_PKGS)"; \

@@ -258,11 +258,22 @@ static void draw_header(struct app *a)
 	else
 		snprintf(ex, sizeof(ex), "executor: idle%s", a->qc.queued_runs ? ", runs queued" : "");
 	int x = ui_putf(a, 0, 0, a->cols, R_HEADER, " mlwb  %s  %s ", a->project_name, ex);
-	int w = ui_width(sbuf_str(&crumbs));
+	/* where you are matters more than how you got there: drop the oldest
+	 * crumbs first */
+	const char *shown = sbuf_str(&crumbs);
+	char *shorter = NULL;
+	while (ui_width(shown) > a->cols - x - 3 && strstr(shown, " > ")) {
+		const char *rest = strstr(shown, " > ") + 3;
+		char *next = xasprintf("%s%s", str_startswith(rest, "...") ? "" : "... ", rest);
+		free(shorter);
+		shown = shorter = next;
+	}
+	int w = ui_width(shown);
 	int cx = a->cols - w - 1;
 	if (cx < x + 2)
 		cx = x + 2;
-	ui_put(a, 0, cx, a->cols - cx, R_HEADER, sbuf_str(&crumbs));
+	ui_put(a, 0, cx, a->cols - cx, R_HEADER, shown);
+	free(shorter);
 	sbuf_free(&crumbs);
 }
 
