@@ -430,13 +430,19 @@ static void handle_key(struct app *a, int key)
 		return;
 	if (key == KEY_MOUSE) {
 		MEVENT ev;
-		if (getmouse(&ev) == OK) {
-			if (ev.bstate & BUTTON4_PRESSED)
-				key = KEY_UP;
-			else if (ev.bstate & BUTTON5_PRESSED)
-				key = KEY_DOWN;
-			else
-				return;
+		if (getmouse(&ev) != OK)
+			return;
+		if (ev.bstate & BUTTON4_PRESSED) {
+			key = KEY_UP;
+		} else if (ev.bstate & BUTTON5_PRESSED) {
+			key = KEY_DOWN;
+		} else if ((ev.bstate & (BUTTON1_CLICKED | BUTTON1_DOUBLE_CLICKED)) && v->ops->click) {
+			int r = v->ops->click(a, v->state, ev.y - 1, (ev.bstate & BUTTON1_DOUBLE_CLICKED) != 0);
+			if (r & H_RELOAD && v->ops->load)
+				v->ops->load(a, v->state);
+			return;
+		} else {
+			return;
 		}
 	}
 	enum action act = tui_key_action(key, v->ops->name);
@@ -740,7 +746,7 @@ int tui_main(const struct project *p, const struct tui_options *o, struct err *e
 	set_escdelay(25);
 	if (!a.headless) {
 		curs_set(0);
-		mousemask(BUTTON1_CLICKED | BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);
+		mousemask(BUTTON1_CLICKED | BUTTON1_DOUBLE_CLICKED | BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);
 	}
 	setup_colors(&a, o);
 	getmaxyx(stdscr, a.rows, a.cols);

@@ -145,6 +145,9 @@ struct view_ops {
 	const enum action *footer;   /* the keys worth showing, ACT_NONE ended */
 	/* Runs that the view shows (for the header's "run N" and 2/3/4 keys). */
 	int64_t (*current_run)(void *state);
+	/* A click on screen row y (the view's first row is 0); a double click
+	 * also opens.  NULL: clicks do nothing. */
+	int (*click)(struct app *a, void *state, int row, bool twice);
 	/* Text matches for "/" (filter or search); NULL: not supported. */
 	int (*search)(struct app *a, void *state, const char *text);
 };

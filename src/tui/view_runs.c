@@ -771,6 +771,17 @@ static int runs_handle(struct app *a, void *state, enum action act, int key)
 	return H_REDRAW;
 }
 
+static int runs_click(struct app *a, void *state, int row, bool twice)
+{
+	struct runs *v = state;
+	int i = v->top + row - 1; /* the first row is the column titles */
+
+	if (v->choosing || row < 1 || i >= (int)v->n_rows)
+		return H_NONE;
+	v->sel = i;
+	return twice ? runs_handle(a, v, ACT_ENTER, '\n') : H_REDRAW;
+}
+
 static int runs_search(struct app *a, void *state, const char *text)
 {
 	struct runs *v = state;
@@ -843,5 +854,5 @@ static const enum action runs_footer[] = {ACT_ENTER, ACT_MARK, ACT_SORT, ACT_SEA
 const struct view_ops view_runs = {
 	.name = "Runs", .cmd = "runs", .open = runs_open, .load = runs_load, .draw = runs_draw,
 	.handle = runs_handle, .close = runs_close, .crumb = runs_crumb, .footer = runs_footer,
-	.current_run = runs_current, .search = runs_search,
+	.current_run = runs_current, .search = runs_search, .click = runs_click,
 };
