@@ -61,6 +61,9 @@ bool str_startswith(const char *s, const char *prefix);
 bool str_endswith(const char *s, const char *suffix);
 /* Levenshtein distance, for "did you mean" suggestions. */
 size_t str_edit_distance(const char *a, const char *b);
+/* Columns UTF-8 text takes on a terminal (wcwidth); an invalid byte
+ * counts as one column. */
+size_t str_display_width(const char *s);
 /* Appends s quoted for /bin/sh when it is not a plain shell word, the way
  * Python's shlex.quote does: plain words (ASCII letters, digits and
  * `_@%+=:,./-`) stay as they are, anything else is single-quoted. */

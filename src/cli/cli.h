@@ -58,6 +58,11 @@ int cli_parse_format(const char *cmd, const char *s, enum out_format *f);
 int cli_find_project(struct project *p);
 /* Opens (creating when needed) the project's store. */
 int cli_open_store(const struct project *p, struct store **st);
+/* For commands about one run: parses its id, finds the project, opens the
+ * store and checks that the run exists.  Prints what is wrong and returns
+ * the exit code; on 0 the caller closes *st and frees *p. */
+int cli_open_run(const char *cmd, const char *id_text, struct project *p, struct store **st,
+		 int64_t *id);
 /* Loads mlwb.yaml; prints every diagnostic and returns 2 when it has errors. */
 int cli_load_spec(const struct project *p, struct spec **spec);
 /* Loads any spec file, shown as `shown` in messages; same contract. */

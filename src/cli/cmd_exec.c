@@ -12,18 +12,6 @@
 #include "mlwb/exec.h"
 #include "mlwb/jsonw.h"
 
-static int parse_run_id(const char *cmd, const char *text, int64_t *id)
-{
-	long v;
-
-	if (!text)
-		return cli_usage_error(cmd, "which run? give its id");
-	if (!str_to_long(text, &v) || v < 1)
-		return cli_usage_error(cmd, "a run id is a positive number, got \"%s\"", text);
-	*id = v;
-	return 0;
-}
-
 /* ---- mlwb executor start|stop|status ---- */
 
 int cmd_executor(int argc, char **argv)
@@ -134,12 +122,8 @@ int cmd_cancel(int argc, char **argv)
 
 	if (argc != 2)
 		return cli_usage_error("cancel", "give one run id");
-	if ((rc = parse_run_id("cancel", argv[1], &id)) != 0)
+	if ((rc = cli_open_run("cancel", argv[1], &p, &st, &id)) != 0)
 		return rc;
-	if ((rc = cli_find_project(&p)) != 0)
-		return rc;
-	if ((rc = cli_open_store(&p, &st)) != 0)
-		goto out;
 	if (store_run_request_cancel(st, id, &err) < 0)
 		rc = cli_report(&err);
 	store_close(st);
@@ -147,7 +131,6 @@ int cmd_cancel(int argc, char **argv)
 		rc = cli_report(&err);
 	if (rc == 0)
 		printf("run %lld: cancel requested\n", (long long)id);
-out:
 	project_free(&p);
 	return rc;
 }
@@ -197,18 +180,8 @@ int cmd_logs(int argc, char **argv)
 		else
 			return cli_usage_error("logs", "too many arguments");
 	}
-	if ((rc = parse_run_id("logs", id_text, &id)) != 0)
+	if ((rc = cli_open_run("logs", id_text, &p, &st, &id)) != 0)
 		return rc;
-	if ((rc = cli_find_project(&p)) != 0)
-		return rc;
-	if ((rc = cli_open_store(&p, &st)) != 0)
-		goto out;
-	struct run_info ri;
-	if (store_run_get(st, id, &ri, &err) < 0) {
-		rc = cli_report(&err);
-		goto out_store;
-	}
-	store_run_info_free(&ri);
 	if (task) {
 		struct task_info *tl;
 		size_t nt;
@@ -280,7 +253,6 @@ int cmd_logs(int argc, char **argv)
 	free(seen);
 out_store:
 	store_close(st);
-out:
 	project_free(&p);
 	return rc;
 }
@@ -416,18 +388,8 @@ int cmd_metrics(int argc, char **argv)
 			return cli_usage_error("metrics", "too many arguments");
 		}
 	}
-	if ((rc = parse_run_id("metrics", id_text, &id)) != 0)
+	if ((rc = cli_open_run("metrics", id_text, &p, &st, &id)) != 0)
 		return rc;
-	if ((rc = cli_find_project(&p)) != 0)
-		return rc;
-	if ((rc = cli_open_store(&p, &st)) != 0)
-		goto out;
-	struct run_info ri;
-	if (store_run_get(st, id, &ri, &err) < 0) {
-		rc = cli_report(&err);
-		goto out_store;
-	}
-	store_run_info_free(&ri);
 	if (o.fmt == FMT_JSON) {
 		jsonw_init(&o.w, true);
 		jsonw_arr_begin(&o.w);
@@ -444,9 +406,7 @@ int cmd_metrics(int argc, char **argv)
 	}
 	if (o.fmt == FMT_JSON)
 		jsonw_free(&o.w);
-out_store:
 	store_close(st);
-out:
 	project_free(&p);
 	return rc;
 }

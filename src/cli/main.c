@@ -170,6 +170,34 @@ int cli_open_store(const struct project *p, struct store **st)
 	return 0;
 }
 
+int cli_open_run(const char *cmd, const char *id_text, struct project *p, struct store **st,
+		 int64_t *id)
+{
+	struct run_info ri;
+	struct err err;
+	long v;
+	int rc;
+
+	if (!id_text)
+		return cli_usage_error(cmd, "which run? give its id");
+	if (!str_to_long(id_text, &v) || v < 1)
+		return cli_usage_error(cmd, "a run id is a positive number, got \"%s\"", id_text);
+	*id = v;
+	if ((rc = cli_find_project(p)) != 0)
+		return rc;
+	if ((rc = cli_open_store(p, st)) != 0) {
+		project_free(p);
+		return rc;
+	}
+	if (store_run_get(*st, *id, &ri, &err) < 0) {
+		store_close(*st);
+		project_free(p);
+		return cli_report(&err);
+	}
+	store_run_info_free(&ri);
+	return 0;
+}
+
 char *cli_display_path(const char *abs)
 {
 	char cwd[PATH_MAX];

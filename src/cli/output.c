@@ -3,7 +3,6 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <wchar.h>
 
 #include "cli.h"
 
@@ -37,38 +36,16 @@ void table_addf(struct table *t, const char *fmt, ...)
 	strv_push(&t->cells, buf);
 }
 
-/* Display width of UTF-8 text; control bytes count as one. */
-static size_t text_width(const char *s)
-{
-	size_t w = 0;
-	mbstate_t st;
-	memset(&st, 0, sizeof(st));
-	while (*s) {
-		wchar_t wc;
-		size_t n = mbrtowc(&wc, s, MB_CUR_MAX, &st);
-		if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {
-			memset(&st, 0, sizeof(st));
-			s++;
-			w++;
-			continue;
-		}
-		int cw = wcwidth(wc);
-		w += cw > 0 ? (size_t)cw : 0;
-		s += n;
-	}
-	return w;
-}
-
 void table_print(const struct table *t, FILE *f, const char *indent)
 {
 	size_t rows = t->cells.n / t->ncols;
 	size_t *w = xcalloc(t->ncols, sizeof(*w));
 
 	for (size_t c = 0; c < t->ncols; c++)
-		w[c] = text_width(t->head.v[c]);
+		w[c] = str_display_width(t->head.v[c]);
 	for (size_t r = 0; r < rows; r++)
 		for (size_t c = 0; c < t->ncols; c++) {
-			size_t cw = text_width(t->cells.v[r * t->ncols + c]);
+			size_t cw = str_display_width(t->cells.v[r * t->ncols + c]);
 			if (cw > w[c])
 				w[c] = cw;
 		}
@@ -76,7 +53,7 @@ void table_print(const struct table *t, FILE *f, const char *indent)
 		fputs(indent, f);
 		for (size_t c = 0; c < t->ncols; c++) {
 			const char *s = r == 0 ? t->head.v[c] : t->cells.v[(r - 1) * t->ncols + c];
-			size_t pad = w[c] - text_width(s);
+			size_t pad = w[c] - str_display_width(s);
 			bool last = c + 1 == t->ncols;
 			if (t->right[c])
 				fprintf(f, "%*s%s", (int)pad, "", s);

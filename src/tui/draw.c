@@ -17,24 +17,7 @@ const char *ui_glyph(struct app *a, enum glyph g)
 
 int ui_width(const char *s)
 {
-	mbstate_t st;
-	int w = 0;
-
-	memset(&st, 0, sizeof(st));
-	while (*s) {
-		wchar_t wc;
-		size_t n = mbrtowc(&wc, s, MB_CUR_MAX, &st);
-		if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {
-			memset(&st, 0, sizeof(st));
-			s++;
-			w++;
-			continue;
-		}
-		int cw = wcwidth(wc);
-		w += cw > 0 ? cw : 0;
-		s += n;
-	}
-	return w;
+	return (int)str_display_width(s);
 }
 
 int ui_put(struct app *a, int y, int x, int w, enum role r, const char *s)

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include <wchar.h>
 
 #include "mlwb/util.h"
 
@@ -241,6 +242,28 @@ size_t str_edit_distance(const char *a, const char *b)
 	size_t d = row[m];
 	free(row);
 	return d;
+}
+
+size_t str_display_width(const char *s)
+{
+	mbstate_t st;
+	size_t w = 0;
+
+	memset(&st, 0, sizeof(st));
+	while (*s) {
+		wchar_t wc;
+		size_t n = mbrtowc(&wc, s, MB_CUR_MAX, &st);
+		if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {
+			memset(&st, 0, sizeof(st));
+			s++;
+			w++;
+			continue;
+		}
+		int cw = wcwidth(wc);
+		w += cw > 0 ? (size_t)cw : 0;
+		s += n;
+	}
+	return w;
 }
 
 static bool shell_safe(unsigned char c)
