@@ -236,8 +236,9 @@ YAML
 	MLWB_CPUS=8 run run p --wait
 	expect_rc 0 || { cat mlwb.yaml; cat .mlwb/runs/1/logs/*; return 1; }
 	expect_eq "$(sql "SELECT count(*), count(DISTINCT key_id) FROM metric")" "160000|8" || return 1
-	# they really ran side by side
-	expect_eq "$(sql "SELECT count(*) FROM task a, task b WHERE a.id < b.id AND a.started < b.finished AND b.started < a.finished")" "$(sql "SELECT count(*) FROM task a, task b WHERE a.id < b.id AND a.started < b.finished AND b.started < a.finished")" || return 1
+	# they really ran side by side: some pairs overlapped in time
+	overlaps=$(sql "SELECT count(*) FROM task a, task b WHERE a.id < b.id AND a.started < b.finished AND b.started < a.finished")
+	[ "$overlaps" -gt 0 ] || fail "the eight jobs ran one after another" || return 1
 	grep -q "database is locked" .mlwb/executor.log && fail "database is locked" || true
 }
 
@@ -286,8 +287,9 @@ YAML
 		x=$(sql "SELECT value FROM run_param WHERE run_id = $id AND name = 'x'")
 		expect_eq "$(cat .mlwb/runs/$id/ws/out.txt)" "$x" "run $id" || return 1
 	done
-	# at most two children at once
-	expect_eq "$(sql "SELECT max(c) FROM (SELECT (SELECT count(*) FROM run b WHERE b.parent_id = 1 AND b.started <= a.started AND b.finished > a.started) AS c FROM run a WHERE a.parent_id = 1)")" 2 || return 1
+	# never more than two children at once
+	most=$(sql "SELECT max(c) FROM (SELECT (SELECT count(*) FROM run b WHERE b.parent_id = 1 AND b.started <= a.started AND b.finished > a.started) AS c FROM run a WHERE a.parent_id = 1)")
+	[ "$most" -le 2 ] && [ "$most" -ge 1 ] || fail "$most children ran at once (parallel: 2)" || return 1
 	expect_eq "$(status 1)" succeeded
 }
 
