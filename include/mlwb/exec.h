@@ -70,6 +70,7 @@ struct launch_opts {
 	const struct strv *overrides; /* "name=value" */
 	bool no_cache;
 	const char *trigger, *trigger_detail; /* NULL: manual */
+	bool no_wake; /* the caller runs the executor itself (mlwb ci) */
 };
 
 struct launch_result {

@@ -25,7 +25,10 @@ int expr_parse(const char *text, struct expr **out, struct err *err);
 void expr_free(struct expr *e);
 
 /* Returns the value of a name as text (owned by the resolver, valid until
- * the next call), or NULL when the name is unknown. */
+ * the next call), or NULL when the name is unknown, or expr_vacuous when a
+ * comparison with it holds whatever it says (a gate against a stage that no
+ * version holds yet). */
+extern const char expr_vacuous[];
 typedef const char *(*expr_resolve_fn)(void *arg, const char *name);
 /* For a bare word: does any value of the item contain it? */
 typedef bool (*expr_search_fn)(void *arg, const char *word);

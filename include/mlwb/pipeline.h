@@ -65,6 +65,9 @@ struct task {
 	struct out_spec *outs;
 	size_t n_outs;
 	struct strv metrics; /* JSON files read when the task ends */
+	/* register: {model, artifact, gate, promote_to}; model NULL when absent */
+	char *reg_model, *reg_artifact, *reg_gate, *reg_promote_to;
+	int reg_line, reg_col;
 	int retries;
 	int64_t timeout_ms; /* 0: none */
 	double cpu;

@@ -199,6 +199,7 @@ struct task_new {
 	const char *deps_json;    /* ["path", ...] */
 	const char *outs_json;    /* [{"path": .., "kind": ..}, ...] */
 	const char *metrics_json; /* ["path", ...] */
+	const char *register_json; /* {model, artifact, gate, promote_to} or NULL */
 	const size_t *up;         /* indices into the same array */
 	size_t n_up;
 };
@@ -369,5 +370,62 @@ void store_queue_tasks_free(struct queue_task *v, size_t n);
  * pending again, with everything downstream of it, and re-queues the run.
  * The executor then runs it with a fresh set of attempts. */
 int store_task_retry(struct store *st, int64_t run, const char *task, struct err *err);
+
+/* ---- the model registry ---- */
+struct model_row {
+	int64_t id;
+	char *name;
+	int versions;
+	int production, staging; /* version numbers, 0: none */
+	int64_t created, updated;
+};
+
+struct model_version_row {
+	int64_t id;
+	char *model;
+	int version;
+	char *path, *sha256;
+	int64_t size;
+	int64_t run, task;
+	char *task_name;
+	int64_t created;
+	char *user;
+	char *gate;
+	int gate_passed; /* -1: no gate */
+	char *gate_reason;
+	bool archived;
+	char *stages; /* "production, champion" or NULL */
+};
+
+struct stage_event {
+	char *stage, *action, *user, *reason;
+	int version;
+	int64_t time;
+};
+
+/* Adds a version (numbered per model, the model created on first use). */
+int store_model_add_version(struct store *st, const char *model, int64_t artifact, int64_t run,
+			    int64_t task, const char *user, const char *gate, int gate_passed,
+			    const char *gate_reason, int *version, struct err *err);
+/* Gives stage (or alias) to a version, taking it from its holder, and
+ * records both in the history; "archived" is not exclusive: it takes the
+ * version out of every stage.  One transaction: two promotions at once end
+ * with one holder. */
+int store_model_set_stage(struct store *st, const char *model, int version, const char *stage,
+			  const char *user, const char *reason, struct err *err);
+int store_models(struct store *st, struct model_row **v, size_t *n, struct err *err);
+void store_models_free(struct model_row *v, size_t n);
+/* A model's versions, newest first (version 0: all; else just that one). */
+int store_model_versions(struct store *st, const char *model, int version, struct model_version_row **v,
+			 size_t *n, struct err *err);
+void store_model_versions_free(struct model_version_row *v, size_t n);
+/* The version holding a stage: 0 when none. */
+int store_model_stage_holder(struct store *st, const char *model, const char *stage, int *version,
+			     int64_t *run, struct err *err);
+int store_model_history(struct store *st, const char *model, struct stage_event **v, size_t *n,
+			struct err *err);
+void store_stage_events_free(struct stage_event *v, size_t n);
+/* A task's register block (JSON), NULL when it has none. Caller frees. */
+int store_task_register(struct store *st, int64_t task, char **json, struct err *err);
 
 #endif

@@ -28,6 +28,10 @@ struct vcs_info {
  * info->in_repo.  Caller frees with vcs_info_free. */
 int vcs_inspect(const char *path, bool want_diff, struct vcs_info *info, struct err *err);
 
+/* The .git folder of the repository holding `dir` (caller frees), or NULL
+ * outside git. */
+char *vcs_git_dir(const char *dir);
+
 /* The files of directory `dir` that git knows: tracked (from the index) and
  * untracked but not ignored, as `git ls-files --cached --others
  * --exclude-standard` lists them, relative to dir.  *in_repo is false, and

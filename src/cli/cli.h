@@ -36,6 +36,9 @@ int cmd_log(int argc, char **argv);
 int cmd_metrics(int argc, char **argv);
 int cmd_executor(int argc, char **argv);
 int cmd_tui(int argc, char **argv);
+int cmd_models(int argc, char **argv);
+int cmd_ci(int argc, char **argv);
+int cmd_hooks(int argc, char **argv);
 
 /* Prints "mlwb: MSG" on stderr and returns `code`. */
 int cli_error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

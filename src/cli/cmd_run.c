@@ -169,6 +169,15 @@ int cmd_run(int argc, char **argv)
 			if (m < 0)
 				goto out_opts;
 			o.note = val;
+		} else if ((m = cli_opt("run", argc, argv, &i, "--trigger", &val)) != 0) {
+			if (m < 0)
+				goto out_opts;
+			if (strcmp(val, "manual") && strcmp(val, "commit") && strcmp(val, "schedule") &&
+			    strcmp(val, "data") && strcmp(val, "drift") && strcmp(val, "ci")) {
+				rc = cli_usage_error("run", "unknown trigger \"%s\" (manual, commit, schedule, data, drift, ci)", val);
+				goto out_opts;
+			}
+			o.trigger = val;
 		} else if ((m = cli_opt("run", argc, argv, &i, "--sweep", &val)) != 0) {
 			if (m < 0)
 				goto out_opts;

@@ -58,6 +58,23 @@ const struct command cli_commands[] = {
 	 "MLWB_EXECUTOR_IDLE (default 10m) with nothing to do.  `stop` lets running\n"
 	 "tasks finish; `stop --now` kills them (they are retried on the next start).\n"
 	 "`status` prints the pid, uptime, running tasks and queue length.\n"},
+	{"models", cmd_models,
+	 "list | show NAME | versions NAME | history NAME | register NAME --run RUN --artifact PATH [--gate EXPR] [--promote-to STAGE] | promote NAME VERSION --to STAGE [--reason TEXT] [--force] | archive NAME VERSION | export NAME[@STAGE|@VERSION] -o DIR  [--format table|json|csv]",
+	 "the model registry: versions, stages, gates, export",
+	 "A version points to an artifact and the run and task that made it.  Stages\n"
+	 "(staging, production) and aliases (champion, ...) are held by one version\n"
+	 "each; archived takes a version out of them all.  A version whose gate failed,\n"
+	 "or that is archived, is promoted only with --force.  docs/registry.md says more.\n"},
+	{"ci", cmd_ci, "[PIPELINE] [-p NAME=VALUE ...] [--junit FILE] [--markdown FILE]",
+	 "run a pipeline to the end in the foreground and report for CI",
+	 "Runs the pipeline (trigger ci) without a terminal, prints a summary (tasks,\n"
+	 "durations, metrics, gates, registered and promoted versions) and writes it\n"
+	 "as JUnit XML and Markdown when asked.  Exit 0 when the run succeeded and every\n"
+	 "gate passed, 1 otherwise.  docs/ci.md has GitHub Actions and GitLab CI jobs.\n"},
+	{"hooks", cmd_hooks, "install [PIPELINE] | uninstall",
+	 "a git post-commit hook that queues a run on every commit",
+	 "install adds a block to .git/hooks/post-commit that queues a run of PIPELINE\n"
+	 "(trigger commit); uninstall removes exactly that block.\n"},
 	{"tui", cmd_tui, "[--theme NAME] [--open COMMAND] [--script FILE [--size COLSxLINES]] [--keys-md]",
 	 "the full-screen terminal UI (also: mlwb with no arguments)",
 	 "Opens the workbench on the project: Runs, Run, DAG, Logs, Launch and Queue\n"

@@ -34,6 +34,7 @@
 #include "mlwb/exec.h"
 #include "mlwb/jsonw.h"
 #include "mlwb/pipeline.h"
+#include "mlwb/registry.h"
 #include "mlwb/store.h"
 #include "mlwb/util.h"
 #include "mlwb/vcs.h"
@@ -1269,6 +1270,47 @@ static int collect_outputs(struct executor *x, struct job *jb, struct err *err)
 	return 0;
 }
 
+/* A task's register block, after it succeeded: a new model version, and a
+ * promotion when the gate passes.  A failed gate is recorded, not an error;
+ * a gate that cannot be evaluated (an unknown metric) fails the task. */
+static bool register_output(struct executor *x, struct job *jb)
+{
+	struct err err;
+	char *js = NULL;
+	json_error_t je;
+
+	if (store_task_register(x->st, jb->task->row.id, &js, &err) < 0 || !js)
+		return true;
+	json_t *o = json_loads(js, 0, &je);
+	free(js);
+	if (!o)
+		return true;
+	const char *model = json_string_value(json_object_get(o, "model"));
+	const char *artifact = json_string_value(json_object_get(o, "artifact"));
+	const char *gate = json_string_value(json_object_get(o, "gate"));
+	const char *to = json_string_value(json_object_get(o, "promote_to"));
+	struct registered reg;
+	bool ok = true;
+	if (model && artifact) {
+		if (registry_register(x->st, model, jb->run->id, artifact, gate, to, registry_user(), &reg, &err) < 0) {
+			job_note(jb, "registering %s as a version of %s failed: %s", artifact, model, err.msg);
+			xlog(x, "run %lld: task %s: registering %s failed: %s", (long long)jb->run->id,
+			     jb->task->row.name, model, err.msg);
+			ok = false;
+		} else {
+			job_note(jb, "registered %s version %d%s%s%s%s", model, reg.version,
+				 reg.gate_reason ? "; gate " : "", reg.gate_reason ? reg.gate_reason : "",
+				 reg.promoted_to ? "; promoted to " : to ? "; not promoted" : "",
+				 reg.promoted_to ? reg.promoted_to : "");
+			xlog(x, "run %lld: registered %s version %d%s%s", (long long)jb->run->id, model, reg.version,
+			     reg.promoted_to ? ", promoted to " : "", reg.promoted_to ? reg.promoted_to : "");
+			registry_registered_free(&reg);
+		}
+	}
+	json_decref(o);
+	return ok;
+}
+
 static void job_free(struct job *jb)
 {
 	sbuf_free(&jb->line);
@@ -1354,6 +1396,13 @@ static void finish_job(struct executor *x, struct job *jb)
 	}
 	if (store_commit(x->st, &err) < 0)
 		xlog(x, "run %lld: cannot record task %s: %s", (long long)r->id, t->row.name, err.msg);
+	if (ok && !register_output(x, jb)) {
+		struct task_mark m = TASK_MARK_KEEP;
+		m.reason = "exit";
+		m.finished = now;
+		mark(x, t, T_FAILED, &m);
+		cascade_failure(x, r);
+	}
 	xlog(x, "run %lld: task %s attempt %d %s (%s%s%d) in %.1fs", (long long)r->id, t->row.name,
 	     jb->number, ok ? "succeeded" : "failed", reason, sig ? " " : " code ", sig ? sig : code,
 	     (double)e.wall_ms / 1000.0);

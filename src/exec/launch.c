@@ -63,6 +63,7 @@ static int build_tasks(const struct pipeline *pl, const struct param *ps, size_t
 				free((char *)tn[k].deps_json);
 				free((char *)tn[k].outs_json);
 				free((char *)tn[k].metrics_json);
+				free((char *)tn[k].register_json);
 			}
 			free(tn);
 			return -1;
@@ -79,6 +80,22 @@ static int build_tasks(const struct pipeline *pl, const struct param *ps, size_t
 		tn[i].deps_json = json_strings(&t->deps);
 		tn[i].outs_json = json_outs(t);
 		tn[i].metrics_json = json_strings(&t->metrics);
+		if (t->reg_model) {
+			struct jsonw w;
+			jsonw_init(&w, false);
+			jsonw_obj_begin(&w);
+			jsonw_key(&w, "model");
+			jsonw_str(&w, t->reg_model);
+			jsonw_key(&w, "artifact");
+			jsonw_str(&w, t->reg_artifact);
+			jsonw_key(&w, "gate");
+			jsonw_str(&w, t->reg_gate);
+			jsonw_key(&w, "promote_to");
+			jsonw_str(&w, t->reg_promote_to);
+			jsonw_obj_end(&w);
+			tn[i].register_json = xstrdup(sbuf_str(&w.out));
+			jsonw_free(&w);
+		}
 		tn[i].up = t->up;
 		tn[i].n_up = t->n_up;
 	}
@@ -93,6 +110,7 @@ static void free_tasks(struct task_new *tn, size_t n)
 		free((char *)tn[i].deps_json);
 		free((char *)tn[i].outs_json);
 		free((char *)tn[i].metrics_json);
+		free((char *)tn[i].register_json);
 	}
 	free(tn);
 }
@@ -281,5 +299,5 @@ int exec_launch(const struct project *p, struct store *st, const struct spec *sp
 	}
 	res->pipeline = pl;
 	res->sweep = sw;
-	return exec_ensure(p, err);
+	return o->no_wake ? 0 : exec_ensure(p, err);
 }

@@ -13,6 +13,7 @@ struct expr {
 	enum kind kind;
 	enum op op;
 	char *name, *value; /* E_CMP: name op value; E_WORD: name */
+	bool quoted;        /* the value was quoted: always a literal */
 	struct expr *l, *r;
 };
 
@@ -33,9 +34,11 @@ static bool word_char(char c)
 }
 
 /* A name, a number or a quoted string. */
-static char *token(struct parser *p)
+static char *token(struct parser *p, bool *quoted)
 {
 	skip(p);
+	if (quoted)
+		*quoted = *p->s == '"' || *p->s == '\'';
 	if (*p->s == '"' || *p->s == '\'') {
 		char q = *p->s++;
 		const char *start = p->s;
@@ -104,7 +107,7 @@ static struct expr *parse_atom(struct parser *p)
 		p->s++;
 		return e;
 	}
-	char *name = token(p);
+	char *name = token(p, NULL);
 	if (!name) {
 		if (!p->err->msg[0])
 			err_set(p->err, *p->s ? "unexpected \"%c\" in the filter" : "the filter ends too soon", *p->s);
@@ -121,7 +124,8 @@ static struct expr *parse_atom(struct parser *p)
 		if (strncmp(p->s, ops[i].text, n))
 			continue;
 		p->s += n;
-		char *value = token(p);
+		bool quoted;
+		char *value = token(p, &quoted);
 		if (!value) {
 			if (!p->err->msg[0])
 				err_set(p->err, "a value is missing after %s %s", name, ops[i].text);
@@ -132,6 +136,7 @@ static struct expr *parse_atom(struct parser *p)
 		e->op = ops[i].op;
 		e->name = name;
 		e->value = value;
+		e->quoted = quoted;
 		return e;
 	}
 	struct expr *e = node(E_WORD);
@@ -204,6 +209,8 @@ void expr_free(struct expr *e)
 	free(e);
 }
 
+const char expr_vacuous[] = "";
+
 static bool num(const char *s, double *v)
 {
 	return str_to_double(s, v);
@@ -232,21 +239,56 @@ int expr_eval(const struct expr *e, expr_resolve_fn resolve, expr_search_fn sear
 		break;
 	}
 	const char *v = resolve(arg, e->name);
+	if (v == expr_vacuous)
+		return 1;
 	if (!v) {
 		/* metrics.X and params.X may be absent from one run: false, not
 		 * an error; any other unknown name is a mistake in the filter */
 		if (!strncmp(e->name, "metrics.", 8) || !strncmp(e->name, "params.", 7) ||
 		    !strncmp(e->name, "tags.", 5))
 			return e->op == OP_NE;
-		return err_set(err, "unknown name \"%s\" in the filter", e->name);
+		return err_set(err, "unknown name \"%s\"", e->name);
+	}
+	/* The right side: an unquoted word that names something is that
+	 * thing's value (`auc > production.auc`); other words are text
+	 * (`status = failed`), but a dotted name nothing knows is a mistake. */
+	const char *rv = e->value;
+	double x, y;
+	if (!e->quoted && !num(e->value, &y) && isalpha((unsigned char)e->value[0])) {
+		char *lhs = xstrdup(v); /* the resolver may reuse its buffer */
+		const char *r = resolve(arg, e->value);
+		if (r == expr_vacuous) {
+			free(lhs);
+			return 1;
+		}
+		if (!r && strchr(e->value, '.')) {
+			free(lhs);
+			if (!strncmp(e->value, "metrics.", 8) || !strncmp(e->value, "params.", 7) ||
+			    !strncmp(e->value, "tags.", 5))
+				return e->op == OP_NE;
+			return err_set(err, "unknown name \"%s\"", e->value);
+		}
+		int res;
+		const char *right = r ? r : e->value;
+		if (e->op == OP_HAS)
+			res = strstr(lhs, right) != NULL;
+		else {
+			if (num(lhs, &x) && num(right, &y))
+				b = x < y ? -1 : x > y;
+			else
+				b = strcmp(lhs, right) < 0 ? -1 : strcmp(lhs, right) > 0;
+			res = e->op == OP_EQ ? b == 0 : e->op == OP_NE ? b != 0 : e->op == OP_LT ? b < 0
+			      : e->op == OP_LE ? b <= 0 : e->op == OP_GT ? b > 0 : b >= 0;
+		}
+		free(lhs);
+		return res;
 	}
 	if (e->op == OP_HAS)
-		return strstr(v, e->value) != NULL;
-	double x, y;
-	if (num(v, &x) && num(e->value, &y))
+		return strstr(v, rv) != NULL;
+	if (num(v, &x) && num(rv, &y))
 		b = x < y ? -1 : x > y;
 	else
-		b = strcmp(v, e->value) < 0 ? -1 : strcmp(v, e->value) > 0;
+		b = strcmp(v, rv) < 0 ? -1 : strcmp(v, rv) > 0;
 	switch (e->op) {
 	case OP_EQ: return b == 0;
 	case OP_NE: return b != 0;

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <yaml.h>
 
+#include "mlwb/expr.h"
 #include "mlwb/pipeline.h"
 
 /* ---- diagnostics ---- */
@@ -636,7 +637,7 @@ int pipeline_interpolate(const char *text, const struct param *params, size_t n,
 /* ---- tasks ---- */
 
 static const char *const task_keys[] = {"cmd", "description", "needs", "deps", "outs",
-	"metrics", "retries", "timeout", "resources", "cache", NULL};
+	"metrics", "retries", "timeout", "resources", "cache", "register", NULL};
 static const char *const out_kinds[] = {"file", "data", "model", "metrics", "report", NULL};
 
 static void walk_outs(struct ctx *c, struct task *t, yaml_node_t *v)
@@ -733,6 +734,76 @@ static void walk_resources(struct ctx *c, struct task *t, yaml_node_t *v)
 	}
 }
 
+/* register: {model: NAME, artifact: PATH, gate: EXPR, promote_to: STAGE} */
+static void walk_register(struct ctx *c, struct task *t, yaml_node_t *v)
+{
+	static const char *const keys[] = {"model", "artifact", "gate", "promote_to", NULL};
+	yaml_node_t *art_node = NULL;
+	const char *s;
+
+	if (!want_mapping(c, v, "register"))
+		return;
+	FOR_PAIRS(c, v, p, k, val) {
+		const char *key = scalar(k);
+		if (!strcmp(key, "model")) {
+			if (want_string(c, val, "register.model", &s)) {
+				if (!valid_name(s))
+					diags_add(c->d, LINE(val), COL(val),
+						  "model name \"%s\" must be letters, digits, '_', '-' or '.'", s);
+				t->reg_model = xstrdup(s);
+			}
+		} else if (!strcmp(key, "artifact")) {
+			if (want_string(c, val, "register.artifact", &s)) {
+				t->reg_artifact = path_normalize(s);
+				art_node = val;
+			}
+		} else if (!strcmp(key, "gate")) {
+			if (want_string(c, val, "register.gate", &s)) {
+				struct expr *e;
+				struct err err;
+				if (expr_parse(s, &e, &err) < 0)
+					diags_add(c->d, LINE(val), COL(val), "gate: %s", err.msg);
+				expr_free(e);
+				t->reg_gate = xstrdup(s);
+			}
+		} else if (!strcmp(key, "promote_to")) {
+			if (want_string(c, val, "register.promote_to", &s)) {
+				if (!valid_name(s) || !strcmp(s, "archived"))
+					diags_add(c->d, LINE(val), COL(val),
+						  "promote_to must be a stage such as staging or production, got \"%s\"", s);
+				t->reg_promote_to = xstrdup(s);
+			}
+		} else {
+			unknown_key(c, k, "register", keys);
+		}
+	}
+	if (!t->reg_model)
+		diags_add(c->d, LINE(v), COL(v), "register needs model: the name of the model");
+	if (!t->reg_artifact)
+		diags_add(c->d, LINE(v), COL(v), "register needs artifact: an out of a task of the pipeline");
+	t->reg_line = art_node ? LINE(art_node) : LINE(v);
+	t->reg_col = art_node ? COL(art_node) : COL(v);
+}
+
+/* A registered artifact is an out of some task of the pipeline, made
+ * before the registering task runs. */
+static void check_register(struct ctx *c, struct pipeline *pl)
+{
+	for (size_t i = 0; i < pl->n_tasks; i++) {
+		struct task *t = &pl->tasks[i];
+		bool found = false;
+		if (!t->reg_artifact)
+			continue;
+		for (size_t k = 0; k < pl->n_tasks && !found; k++)
+			for (size_t o = 0; o < pl->tasks[k].n_outs && !found; o++)
+				found = path_is_within(pl->tasks[k].outs[o].path, t->reg_artifact);
+		if (!found)
+			diags_add(c->d, t->reg_line, t->reg_col,
+				  "register.artifact %s is not an out of any task of pipeline \"%s\"", t->reg_artifact,
+				  pl->name);
+	}
+}
+
 static void walk_task(struct ctx *c, struct pipeline *pl, yaml_node_t *k, yaml_node_t *v)
 {
 	struct task *t = &pl->tasks[pl->n_tasks++];
@@ -753,6 +824,7 @@ static void walk_task(struct ctx *c, struct pipeline *pl, yaml_node_t *k, yaml_n
 		return;
 	}
 	bool cmd_given = false;
+	yaml_node_t *reg = NULL;
 	FOR_PAIRS(c, v, p, key, val) {
 		const char *kk = scalar(key);
 		const char *s;
@@ -795,10 +867,14 @@ static void walk_task(struct ctx *c, struct pipeline *pl, yaml_node_t *k, yaml_n
 			walk_resources(c, t, val);
 		} else if (!strcmp(kk, "cache")) {
 			want_bool(c, val, "cache", &t->cache);
+		} else if (!strcmp(kk, "register")) {
+			reg = val;
 		} else {
 			unknown_key(c, key, where, task_keys);
 		}
 	}
+	if (reg) /* after the outs, which it refers to */
+		walk_register(c, t, reg);
 	if (!cmd_given) /* a cmd of the wrong type was reported already */
 		diags_add(c->d, t->line, t->col, "task \"%s\" has no cmd", t->name);
 	free(where);
@@ -1403,6 +1479,7 @@ static void walk_top(struct ctx *c, yaml_node_t *root)
 			for (size_t t = 0; t < pl->n_tasks; t++)
 				if (pl->tasks[t].cmd)
 					check_cmd_refs(c, &pl->tasks[t]);
+			check_register(c, pl);
 		}
 	} else if (!pipelines && !unknown) { /* a misspelt key says it better */
 		diags_add(c->d, LINE(root), COL(root),
@@ -1518,6 +1595,10 @@ static void task_free(struct task *t)
 	free(t->outs);
 	strv_free(&t->metrics);
 	free(t->up);
+	free(t->reg_model);
+	free(t->reg_artifact);
+	free(t->reg_gate);
+	free(t->reg_promote_to);
 }
 
 void pipeline_params_free(struct param *params, size_t n)

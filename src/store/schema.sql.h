@@ -54,6 +54,7 @@ static const char migration_1[] =
 	 * so that edits to mlwb.yaml never change a queued run */
 	"  deps TEXT NOT NULL DEFAULT '[]', outs TEXT NOT NULL DEFAULT '[]',\n"
 	"  metrics_files TEXT NOT NULL DEFAULT '[]',\n"
+	"  register TEXT,\n" /* {model, artifact, gate, promote_to} as JSON */
 	"  next_attempt INTEGER,\n"
 	"  started INTEGER, finished INTEGER, exit_code INTEGER, reason TEXT,\n"
 	"  UNIQUE (run_id, name));\n"
@@ -115,6 +116,7 @@ static const char migration_1[] =
 	"  task_id INTEGER REFERENCES task(id) ON DELETE SET NULL,\n"
 	"  created INTEGER NOT NULL, user TEXT,\n"
 	"  gate TEXT, gate_passed INTEGER, gate_reason TEXT,\n"
+	"  archived INTEGER NOT NULL DEFAULT 0,\n"
 	"  UNIQUE (model_id, version));\n"
 	/* One row per (model, stage or alias): the primary key is what makes
 	 * "at most one version in production" hold under concurrent promotions. */

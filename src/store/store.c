@@ -1109,7 +1109,7 @@ int store_run_enqueue(struct store *st, const struct run_new *rn, const struct t
 		goto out;
 	ins = prep(st,
 		   "INSERT INTO task(run_id, name, cmd, status, layer, max_attempts, timeout_ms, cpu, mem, "
-		   "gpu, cache, deps, outs, metrics_files) VALUES (?,?,?,'pending',?,?,?,?,?,?,?,?,?,?)",
+		   "gpu, cache, deps, outs, metrics_files, register) VALUES (?,?,?,'pending',?,?,?,?,?,?,?,?,?,?,?)",
 		   err);
 	edge = prep(st, "INSERT OR IGNORE INTO task_edge(task_id, upstream_id) VALUES (?,?)", err);
 	if (!ins || !edge)
@@ -1129,6 +1129,7 @@ int store_run_enqueue(struct store *st, const struct run_new *rn, const struct t
 		bind_str(ins, 11, t->deps_json ? t->deps_json : "[]");
 		bind_str(ins, 12, t->outs_json ? t->outs_json : "[]");
 		bind_str(ins, 13, t->metrics_json ? t->metrics_json : "[]");
+		bind_str(ins, 14, t->register_json);
 		int r = sqlite3_step(ins);
 		sqlite3_reset(ins);
 		if (r != SQLITE_DONE) {
@@ -1872,4 +1873,335 @@ int store_task_retry(struct store *st, int64_t run, const char *task, struct err
 		    "UPDATE run SET status = 'queued', finished = NULL, cancel_requested = 0 WHERE id = ?", "i", run);
 out:
 	return tx_leave(st, own, rc, err);
+}
+
+/* ---- the model registry ---- */
+
+static int model_id(struct store *st, const char *name, bool create, int64_t *id, struct err *err)
+{
+	sqlite3_stmt *s;
+
+	*id = 0;
+	if (create) {
+		s = prep(st, "INSERT INTO model(name, created) VALUES (?, ?) ON CONFLICT(name) DO NOTHING", err);
+		if (!s)
+			return -1;
+		sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 2, time_now_ms());
+		int rc = sqlite3_step(s);
+		sqlite3_finalize(s);
+		if (rc != SQLITE_DONE)
+			return db_err(st, err, "recording the model");
+	}
+	s = prep(st, "SELECT id FROM model WHERE name = ?", err);
+	if (!s)
+		return -1;
+	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		*id = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	if (!*id)
+		return err_set(err, "no model \"%s\" in the registry (see `mlwb models list`)", name);
+	return 0;
+}
+
+int store_model_add_version(struct store *st, const char *model, int64_t artifact, int64_t run,
+			    int64_t task, const char *user, const char *gate, int gate_passed,
+			    const char *gate_reason, int *version, struct err *err)
+{
+	bool own;
+	int64_t mid, v = 0;
+	int rc = -1;
+
+	if (tx_enter(st, &own, err) < 0)
+		return -1;
+	if (model_id(st, model, true, &mid, err) < 0)
+		goto out;
+	char *q = xasprintf("SELECT coalesce(max(version), 0) + 1 FROM model_version WHERE model_id = %lld",
+			    (long long)mid);
+	rc = query_int(st, q, &v, err);
+	free(q);
+	if (rc < 0)
+		goto out;
+	rc = write1(st, err, "recording the model version",
+		    "INSERT INTO model_version(model_id, version, artifact_id, run_id, task_id, created, user, "
+		    "gate, gate_passed, gate_reason) VALUES (?,?,?,?,?,?,?,?,?,?)",
+		    "iiinnisses", mid, v, artifact, run, task, time_now_ms(), user, gate, (int64_t)gate_passed,
+		    gate_reason);
+	*version = (int)v;
+out:
+	return tx_leave(st, own, rc, err);
+}
+
+int store_model_set_stage(struct store *st, const char *model, int version, const char *stage,
+			  const char *user, const char *reason, struct err *err)
+{
+	bool own;
+	int64_t mid, vid = 0, old = 0;
+	int rc = -1;
+
+	if (tx_enter(st, &own, err) < 0)
+		return -1;
+	if (model_id(st, model, false, &mid, err) < 0)
+		goto out;
+	char *q = xasprintf("SELECT id FROM model_version WHERE model_id = %lld AND version = %d", (long long)mid,
+			    version);
+	rc = query_int(st, q, &vid, err);
+	free(q);
+	if (rc < 0)
+		goto out;
+	rc = -1;
+	if (!vid) {
+		err_set(err, "model %s has no version %d", model, version);
+		goto out;
+	}
+	int64_t now = time_now_ms();
+	if (!strcmp(stage, "archived")) {
+		/* out of every stage, each move in the history */
+		rc = write1(st, err, "archiving",
+			    "INSERT INTO model_stage_history(model_id, version_id, stage, action, user, time, reason) "
+			    "SELECT model_id, version_id, stage, 'unset', ?, ?, 'archived' FROM model_stage WHERE version_id = ?",
+			    "sii", user, now, vid);
+		if (rc == 0)
+			rc = write1(st, err, "archiving", "DELETE FROM model_stage WHERE version_id = ?", "i", vid);
+		if (rc == 0)
+			rc = write1(st, err, "archiving", "UPDATE model_version SET archived = 1 WHERE id = ?", "i", vid);
+	} else {
+		q = xasprintf("SELECT version_id FROM model_stage WHERE model_id = %lld AND stage = '%s'",
+			      (long long)mid, stage);
+		rc = strchr(stage, '\'') ? err_set(err, "a stage name has no quotes") : query_int(st, q, &old, err);
+		free(q);
+		if (rc == 0 && old == vid) {
+			err_set(err, "%s version %d already holds %s", model, version, stage);
+			rc = -1;
+			goto out;
+		}
+		if (rc == 0 && old)
+			rc = write1(st, err, "recording the stage change",
+				    "INSERT INTO model_stage_history(model_id, version_id, stage, action, user, time, reason) "
+				    "VALUES (?, ?, ?, 'unset', ?, ?, ?)",
+				    "iissis", mid, old, stage, user, now, reason);
+		if (rc == 0)
+			rc = write1(st, err, "promoting",
+				    "INSERT OR REPLACE INTO model_stage(model_id, stage, version_id) VALUES (?, ?, ?)", "isi",
+				    mid, stage, vid);
+		if (rc == 0)
+			rc = write1(st, err, "promoting", "UPDATE model_version SET archived = 0 WHERE id = ?", "i", vid);
+	}
+	if (rc == 0)
+		rc = write1(st, err, "recording the stage change",
+			    "INSERT INTO model_stage_history(model_id, version_id, stage, action, user, time, reason) "
+			    "VALUES (?, ?, ?, 'set', ?, ?, ?)",
+			    "iissis", mid, vid, stage, user, now, reason);
+out:
+	return tx_leave(st, own, rc, err);
+}
+
+int store_models(struct store *st, struct model_row **v, size_t *n, struct err *err)
+{
+	sqlite3_stmt *s = prep(st,
+			       "SELECT m.id, m.name, (SELECT count(*) FROM model_version v WHERE v.model_id = m.id), "
+			       "(SELECT v.version FROM model_stage g JOIN model_version v ON v.id = g.version_id "
+			       "  WHERE g.model_id = m.id AND g.stage = 'production'), "
+			       "(SELECT v.version FROM model_stage g JOIN model_version v ON v.id = g.version_id "
+			       "  WHERE g.model_id = m.id AND g.stage = 'staging'), m.created, "
+			       "(SELECT max(created) FROM model_version v WHERE v.model_id = m.id) "
+			       "FROM model m ORDER BY m.name",
+			       err);
+	size_t cap = 0;
+	int rc;
+
+	*v = NULL;
+	*n = 0;
+	if (!s)
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 8;
+			*v = xrealloc(*v, cap * sizeof(**v));
+		}
+		struct model_row *m = &(*v)[(*n)++];
+		m->id = sqlite3_column_int64(s, 0);
+		m->name = col_str(s, 1);
+		m->versions = sqlite3_column_int(s, 2);
+		m->production = sqlite3_column_int(s, 3);
+		m->staging = sqlite3_column_int(s, 4);
+		m->created = sqlite3_column_int64(s, 5);
+		m->updated = sqlite3_column_int64(s, 6);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		store_models_free(*v, *n);
+		*v = NULL;
+		*n = 0;
+		return db_err(st, err, "reading models");
+	}
+	return 0;
+}
+
+void store_models_free(struct model_row *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i].name);
+	free(v);
+}
+
+int store_model_versions(struct store *st, const char *model, int version, struct model_version_row **v,
+			 size_t *n, struct err *err)
+{
+	int64_t mid;
+	size_t cap = 0;
+	int rc;
+
+	*v = NULL;
+	*n = 0;
+	if (model_id(st, model, false, &mid, err) < 0)
+		return -1;
+	sqlite3_stmt *s = prep(st,
+			       "SELECT v.id, v.version, a.path, a.sha256, a.size, v.run_id, v.task_id, t.name, "
+			       "v.created, v.user, v.gate, v.gate_passed, v.gate_reason, v.archived, "
+			       "(SELECT group_concat(g.stage, ', ') FROM model_stage g WHERE g.version_id = v.id) "
+			       "FROM model_version v JOIN artifact a ON a.id = v.artifact_id "
+			       "LEFT JOIN task t ON t.id = v.task_id "
+			       "WHERE v.model_id = ?1 AND (?2 = 0 OR v.version = ?2) ORDER BY v.version DESC",
+			       err);
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, mid);
+	sqlite3_bind_int(s, 2, version);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 8;
+			*v = xrealloc(*v, cap * sizeof(**v));
+		}
+		struct model_version_row *m = &(*v)[(*n)++];
+		m->id = sqlite3_column_int64(s, 0);
+		m->model = xstrdup(model);
+		m->version = sqlite3_column_int(s, 1);
+		m->path = col_str(s, 2);
+		m->sha256 = col_str(s, 3);
+		m->size = sqlite3_column_int64(s, 4);
+		m->run = sqlite3_column_int64(s, 5);
+		m->task = sqlite3_column_int64(s, 6);
+		m->task_name = col_str(s, 7);
+		m->created = sqlite3_column_int64(s, 8);
+		m->user = col_str(s, 9);
+		m->gate = col_str(s, 10);
+		m->gate_passed = sqlite3_column_type(s, 11) == SQLITE_NULL ? -1 : sqlite3_column_int(s, 11);
+		m->gate_reason = col_str(s, 12);
+		m->archived = sqlite3_column_int(s, 13) != 0;
+		m->stages = col_str(s, 14);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		store_model_versions_free(*v, *n);
+		*v = NULL;
+		*n = 0;
+		return db_err(st, err, "reading model versions");
+	}
+	return 0;
+}
+
+void store_model_versions_free(struct model_version_row *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].model);
+		free(v[i].path);
+		free(v[i].sha256);
+		free(v[i].task_name);
+		free(v[i].user);
+		free(v[i].gate);
+		free(v[i].gate_reason);
+		free(v[i].stages);
+	}
+	free(v);
+}
+
+int store_model_stage_holder(struct store *st, const char *model, const char *stage, int *version,
+			     int64_t *run, struct err *err)
+{
+	sqlite3_stmt *s = prep(st, "SELECT v.version, v.run_id FROM model_stage g JOIN model m ON m.id = g.model_id "
+				   "JOIN model_version v ON v.id = g.version_id WHERE m.name = ? AND g.stage = ?",
+			       err);
+
+	*version = 0;
+	*run = 0;
+	if (!s)
+		return -1;
+	sqlite3_bind_text(s, 1, model, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, stage, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*version = sqlite3_column_int(s, 0);
+		*run = sqlite3_column_int64(s, 1);
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_err(st, err, "reading the stage");
+}
+
+int store_model_history(struct store *st, const char *model, struct stage_event **v, size_t *n,
+			struct err *err)
+{
+	int64_t mid;
+	size_t cap = 0;
+	int rc;
+
+	*v = NULL;
+	*n = 0;
+	if (model_id(st, model, false, &mid, err) < 0)
+		return -1;
+	sqlite3_stmt *s = prep(st, "SELECT h.stage, h.action, h.user, h.reason, v.version, h.time "
+				   "FROM model_stage_history h LEFT JOIN model_version v ON v.id = h.version_id "
+				   "WHERE h.model_id = ? ORDER BY h.id",
+			       err);
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, mid);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 8;
+			*v = xrealloc(*v, cap * sizeof(**v));
+		}
+		struct stage_event *e = &(*v)[(*n)++];
+		e->stage = col_str(s, 0);
+		e->action = col_str(s, 1);
+		e->user = col_str(s, 2);
+		e->reason = col_str(s, 3);
+		e->version = sqlite3_column_int(s, 4);
+		e->time = sqlite3_column_int64(s, 5);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		store_stage_events_free(*v, *n);
+		*v = NULL;
+		*n = 0;
+		return db_err(st, err, "reading the stage history");
+	}
+	return 0;
+}
+
+void store_stage_events_free(struct stage_event *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].stage);
+		free(v[i].action);
+		free(v[i].user);
+		free(v[i].reason);
+	}
+	free(v);
+}
+
+int store_task_register(struct store *st, int64_t task, char **json, struct err *err)
+{
+	sqlite3_stmt *s = prep(st, "SELECT register FROM task WHERE id = ?", err);
+
+	*json = NULL;
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, task);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*json = col_str(s, 0);
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_err(st, err, "reading the task");
 }

@@ -227,3 +227,17 @@ out:
 	git_libgit2_shutdown();
 	return rc;
 }
+
+char *vcs_git_dir(const char *dir)
+{
+	git_repository *repo = NULL;
+	char *out = NULL;
+
+	git_libgit2_init();
+	if (git_repository_open_ext(&repo, dir, 0, NULL) == 0) {
+		out = xstrdup(git_repository_commondir(repo));
+		git_repository_free(repo);
+	}
+	git_libgit2_shutdown();
+	return out;
+}

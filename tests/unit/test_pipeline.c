@@ -184,7 +184,7 @@ static void test_every_error_reported(void **state)
 	assert_string_equal(out,
 			    "f.yaml:7:25: in cmd of task \"a\": undefined param ${nope}\n"
 			    "f.yaml:8:18: retries must be an integer >= 0, got \"three\"\n"
-			    "f.yaml:9:9: unknown key \"colour\" in task \"a\" (expected one of: cmd, description, needs, deps, outs, metrics, retries, timeout, resources, cache)\n"
+			    "f.yaml:9:9: unknown key \"colour\" in task \"a\" (expected one of: cmd, description, needs, deps, outs, metrics, retries, timeout, resources, cache, register)\n"
 			    "f.yaml:11:17: task \"b\" needs unknown task \"aa\" (did you mean \"a\"?)\n"
 			    "f.yaml:13:18: timeout must be a duration such as 90s, 10m or 2h, got \"forever\"\n");
 	free(out);
