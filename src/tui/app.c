@@ -131,7 +131,8 @@ static const struct {
 	const struct view_ops *ops;
 } commands[] = {
 	{"runs", &view_runs}, {"run", &view_run},       {"dag", &view_dag},     {"logs", &view_logs},
-	{"launch", &view_launch}, {"queue", &view_queue}, {"help", NULL},       {"quit", NULL},
+	{"launch", &view_launch}, {"queue", &view_queue}, {"models", &view_models}, {"help", NULL},
+	{"quit", NULL},
 };
 
 static void show_help(struct app *a)
@@ -159,7 +160,7 @@ static void show_help(struct app *a)
 			strv_push(&lines, "");
 	}
 	strv_push(&lines, "");
-	strv_push(&lines, "Commands: :runs  :run ID  :dag [ID]  :logs [ID [TASK]]  :launch  :queue  :help  :quit");
+	strv_push(&lines, "Commands: :runs  :run ID  :dag [ID]  :logs [ID [TASK]]  :launch  :queue  :models [NAME]  :help  :quit");
 	strv_push(&lines, "Esc or q closes this help.");
 	ui_push_text(a, "Help", &lines, false);
 }
@@ -199,12 +200,13 @@ void app_command(struct app *a, const char *line)
 	} else if (!strcmp(cmd, "help")) {
 		show_help(a);
 	} else if (!known) {
-		app_status(a, true, "unknown command :%s (:runs :run :dag :logs :launch :queue :help :quit)", cmd);
+		app_status(a, true, "unknown command :%s (:runs :run :dag :logs :launch :queue :models :help :quit)", cmd);
 	} else if (ops == &view_runs) {
 		switch_to(a, ops, NULL);
 	} else {
-		char *arg = rest ? xstrdup(rest) : (ops == &view_launch || ops == &view_queue) ? NULL : run_arg(a);
-		if (ops != &view_launch && ops != &view_queue && !arg)
+		bool needs_run = ops == &view_run || ops == &view_dag || ops == &view_logs;
+		char *arg = rest ? xstrdup(rest) : needs_run ? run_arg(a) : NULL;
+		if (needs_run && !arg)
 			app_status(a, true, ":%s needs a run id; no run is selected", cmd);
 		else
 			app_push(a, ops, arg);
@@ -495,14 +497,17 @@ static void handle_key(struct app *a, int key)
 	case ACT_VIEW_QUEUE:
 		switch_to(a, &view_queue, NULL);
 		break;
+	case ACT_VIEW_MODELS:
+		switch_to(a, &view_models, NULL);
+		break;
 	case ACT_NEXT_VIEW: {
 		static const struct view_ops *const order[] = {&view_runs, &view_run, &view_dag, &view_logs,
-							       &view_launch, &view_queue};
+							       &view_launch, &view_queue, &view_models};
 		size_t i = 0;
-		while (i < 6 && order[i] != v->ops)
+		while (i < 7 && order[i] != v->ops)
 			i++;
-		for (size_t k = 1; k <= 6; k++) {
-			const struct view_ops *next = order[(i + k) % 6];
+		for (size_t k = 1; k <= 7; k++) {
+			const struct view_ops *next = order[(i + k) % 7];
 			arg = (next == &view_run || next == &view_dag || next == &view_logs) ? run_arg(a) : NULL;
 			if ((next == &view_run || next == &view_dag || next == &view_logs) && !arg)
 				continue;
@@ -804,5 +809,5 @@ void tui_keys_markdown(FILE *f)
 	for (int i = 0; i < ACT_COUNT; i++)
 		fprintf(f, "| `%s` | %s | %s |\n", tui_actions[i].keys, tui_actions[i].desc, tui_actions[i].scope);
 	fprintf(f, "\nCommands after `:` (Tab completes): `:runs`, `:run ID`, `:dag [ID]`,\n"
-		   "`:logs [ID [TASK]]`, `:launch`, `:queue`, `:help`, `:quit`.\n");
+		   "`:logs [ID [TASK]]`, `:launch`, `:queue`, `:models [NAME]`, `:help`, `:quit`.\n");
 }

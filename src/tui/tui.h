@@ -35,6 +35,7 @@
 	X(VIEW_LOGS,   "logs", "4",                 "Logs of the run's task",                         S_ALL)  \
 	X(VIEW_LAUNCH, "launch", "5",                 "Launch a pipeline or sweep",                     S_ALL)  \
 	X(VIEW_QUEUE,  "queue", "6",                 "Queue of running and waiting tasks",             S_ALL)  \
+	X(VIEW_MODELS, "models", "7",                 "Models in the registry",                         S_ALL)  \
 	X(NEXT_VIEW,   "next", "Tab",               "next view",                                      S_ALL)  \
 	X(UP,          "up", "k, Up",             "move up",                                        S_ALL)  \
 	X(DOWN,        "down", "j, Down",           "move down",                                      S_ALL)  \
@@ -65,6 +66,10 @@
 	X(NEXT_MATCH,  "next", "n",                 "next search match",                              "Logs") \
 	X(PREV_MATCH,  "previous", "N",                 "previous search match",                          "Logs") \
 	X(NEXT_ERROR,  "next error", "e",                 "next line that looks like an error",             "Logs") \
+	X(PROMOTE,     "promote", "p",                 "promote the version to a stage or alias",        "Models") \
+	X(FORCE,       "force", "P",                 "promote even a version whose gate failed",       "Models") \
+	X(ARCHIVE,     "archive", "a",                 "archive the version",                            "Models") \
+	X(HISTORY,     "history", "H",                 "the model's stage history",                      "Models") \
 	X(EDIT,        "edit", "Enter, e",          "edit the field",                                 "Launch") \
 	X(SUBMIT,      "submit", "Ctrl-S, S",         "submit the run",                                 "Launch")
 
@@ -153,7 +158,7 @@ struct view_ops {
 };
 
 extern const struct view_ops view_runs, view_run, view_dag, view_logs, view_launch, view_queue,
-	view_help, view_text;
+	view_models, view_help, view_text;
 
 struct view {
 	const struct view_ops *ops;

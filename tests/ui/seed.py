@@ -81,4 +81,16 @@ for rid in (1, 2, 3):
               (rid, 1 / (n + 1) + 0.01 * rid, n - 1, 1 / (n + 1) + 0.01 * rid, 0.5 + 0.01 * rid, n))
 c.execute("INSERT INTO metric(run_id, key_id, step, seq, value, time) VALUES (1, 2, 0, 0, 0.91, ?)", (T0,))
 c.execute("INSERT INTO metric_summary VALUES (1, 2, 0.91, 0, 0.91, 0.91, 1)")
+# the registry: clf v1 (production, gate passed) and v2 (gate failed)
+for rid in (1, 2):
+    c.execute("INSERT INTO artifact(id, run_id, task_id, path, sha256, size, kind, created) "
+              "VALUES (?, ?, NULL, 'model.bin', ?, 100, 'model', ?)", (rid, rid, f"{rid:064x}", T0))
+c.execute("INSERT INTO model(id, name, created) VALUES (1, 'clf', ?)", (T0,))
+c.execute("""INSERT INTO model_version(id, model_id, version, artifact_id, run_id, created, user, gate, gate_passed, gate_reason)
+             VALUES (1, 1, 1, 1, 1, ?, 'alice', 'auc > production.auc', 1, 'passed: auc > production.auc (auc=0.91, production.auc=none)'),
+                    (2, 1, 2, 2, 2, ?, 'alice', 'auc > production.auc', 0, 'failed: auc > production.auc (auc=0.5, production.auc=0.91)')""",
+          (T0 + 20000, T0 + 70000))
+c.execute("INSERT INTO model_stage VALUES (1, 'production', 1)")
+c.execute("INSERT INTO model_stage_history(model_id, version_id, stage, action, user, time, reason) "
+          "VALUES (1, 1, 'production', 'set', 'alice', ?, 'registered from run 1, gate passed')", (T0 + 20000,))
 db.commit()
