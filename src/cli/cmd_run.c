@@ -34,6 +34,7 @@ static char *wait_for(const struct project *p, struct store *st, int64_t id, boo
 
 	double next_list = 0;
 	bool pending = true;
+	int drawn = 0; /* lines of the live table on a terminal */
 
 	for (;;) {
 		int64_t v = store_data_version(st);
@@ -45,6 +46,8 @@ static char *wait_for(const struct project *p, struct store *st, int64_t id, boo
 			pending = true;
 			done = store_run_status(st, id, s, sizeof(s), &err) == 0 && terminal(s);
 		}
+		if (drawn && time_mono() >= next_list + 0.3)
+			pending = true; /* running durations tick on the terminal */
 		/* The task list is read at most five times a second (and at the
 		 * end): on a big DAG a faster poll would take CPU from the jobs. */
 		if (pending && (done || time_mono() >= next_list)) {
@@ -76,7 +79,29 @@ static char *wait_for(const struct project *p, struct store *st, int64_t id, boo
 			} else {
 				store_task_list(st, id, &tasks, &nt, &err);
 			}
-			for (size_t i = 0; i < nt; i++) {
+			/* On a terminal: a table of the tasks, redrawn in place.
+			 * Elsewhere (a pipe, a CI log): a line per state change. */
+			size_t changes = nt;
+			if (tty && nt && nt <= 40) {
+				if (drawn)
+					fprintf(stderr, "\033[%dA", drawn);
+				for (size_t i = 0; i < nt; i++) {
+					char du[32] = "";
+					if (tasks[i].started)
+						time_format_duration((tasks[i].finished ? tasks[i].finished : time_now_ms()) -
+								     tasks[i].started, du, sizeof(du));
+					fprintf(stderr, "\033[2K  %-20s %-16s %8s", tasks[i].name, tasks[i].status, du);
+					if (tasks[i].reason && strcmp(tasks[i].reason, "exit") &&
+					    strcmp(tasks[i].status, "running"))
+						fprintf(stderr, "  (%s)", tasks[i].reason);
+					else if (tasks[i].exit_code > 0)
+						fprintf(stderr, "  (exit %d)", tasks[i].exit_code);
+					fputc('\n', stderr);
+				}
+				drawn = (int)nt;
+				changes = 0; /* the table says it all */
+			}
+			for (size_t i = 0; i < changes; i++) {
 				struct watched *w = NULL;
 				for (size_t k = 0; k < n_seen; k++)
 					if (!strcmp(seen[k].name, tasks[i].name))
