@@ -41,7 +41,8 @@ LDFLAGS_ALL = $(OPT) $(LDFLAGS)
 # The engine: everything but the CLI (and, later, the TUI).  Unit tests link
 # it without curses.
 ENGINE_SRC := $(wildcard src/util/*.c src/store/*.c src/pipeline/*.c src/vcs/*.c src/artifacts/*.c src/exec/*.c src/expr/*.c src/registry/*.c src/chart/*.c)
-CLI_SRC    := $(wildcard src/cli/*.c src/tui/*.c)
+PLOT_SRC   := $(wildcard src/plot/*.c)
+CLI_SRC    := $(wildcard src/cli/*.c src/tui/*.c src/plot/*.c)
 ENGINE_OBJ := $(ENGINE_SRC:%.c=$(BUILD)/obj/%.o)
 CLI_OBJ    := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)

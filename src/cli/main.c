@@ -75,6 +75,12 @@ const struct command cli_commands[] = {
 	 "a git post-commit hook that queues a run on every commit",
 	 "install adds a block to .git/hooks/post-commit that queues a run of PIPELINE\n"
 	 "(trigger commit); uninstall removes exactly that block.\n"},
+	{"plot", cmd_plot, "RUN [RUN ...] --metric NAME [--smooth W] [--x step|time] [--logy] [--size WxH] -o FILE",
+	 "a metric of runs as a PNG, SVG or PDF chart (plplot)",
+	 "Draws the metric of each run as a line, with a title, axis labels, a legend and\n"
+	 "a light grid; the format follows FILE's extension.  --smooth draws the\n"
+	 "exponential moving average (TensorBoard's, debiased) over the raw series,\n"
+	 "faint.  --x time: seconds since each run started.\n"},
 	{"tui", cmd_tui, "[--theme NAME] [--open COMMAND] [--script FILE [--size COLSxLINES]] [--keys-md]",
 	 "the full-screen terminal UI (also: mlwb with no arguments)",
 	 "Opens the workbench on the project: Runs, Run, DAG, Logs, Launch and Queue\n"
