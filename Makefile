@@ -40,7 +40,7 @@ LDFLAGS_ALL = $(OPT) $(LDFLAGS)
 
 # The engine: everything but the CLI (and, later, the TUI).  Unit tests link
 # it without curses.
-ENGINE_SRC := $(wildcard src/util/*.c src/store/*.c src/pipeline/*.c src/vcs/*.c src/artifacts/*.c src/exec/*.c src/expr/*.c src/registry/*.c src/chart/*.c)
+ENGINE_SRC := $(wildcard src/util/*.c src/store/*.c src/pipeline/*.c src/vcs/*.c src/artifacts/*.c src/exec/*.c src/expr/*.c src/registry/*.c src/chart/*.c src/compare/*.c)
 PLOT_SRC   := $(wildcard src/plot/*.c)
 CLI_SRC    := $(wildcard src/cli/*.c src/tui/*.c src/plot/*.c)
 ENGINE_OBJ := $(ENGINE_SRC:%.c=$(BUILD)/obj/%.o)

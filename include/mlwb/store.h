@@ -428,4 +428,15 @@ void store_stage_events_free(struct stage_event *v, size_t n);
 /* A task's register block (JSON), NULL when it has none. Caller frees. */
 int store_task_register(struct store *st, int64_t task, char **json, struct err *err);
 
+/* ---- compare ---- */
+struct metric_best {
+	char *name;
+	double min, max;           /* NaN when only NaN was logged */
+	int64_t min_step, max_step;
+};
+/* For each metric of a run: its min and max with the steps that reached
+ * them (the first such step).  One pass over the run's points. */
+int store_metric_best(struct store *st, int64_t run, struct metric_best **v, size_t *n, struct err *err);
+void store_metric_best_free(struct metric_best *v, size_t n);
+
 #endif

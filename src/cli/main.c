@@ -75,6 +75,11 @@ const struct command cli_commands[] = {
 	 "a git post-commit hook that queues a run on every commit",
 	 "install adds a block to .git/hooks/post-commit that queues a run of PIPELINE\n"
 	 "(trigger commit); uninstall removes exactly that block.\n"},
+	{"compare", cmd_compare, "RUN RUN [RUN ...] [--only-diff] [--format table|json|csv]",
+	 "runs side by side: params that differ, metrics with the best run",
+	 "Params of every run (* where they differ; --only-diff hides the others) and\n"
+	 "every metric: last value, min, max, the best value and the step it was\n"
+	 "reached at, the best run marked (lower is better for loss and error names).\n"},
 	{"plot", cmd_plot, "RUN [RUN ...] --metric NAME [--smooth W] [--x step|time] [--logy] [--size WxH] -o FILE",
 	 "a metric of runs as a PNG, SVG or PDF chart (plplot)",
 	 "Draws the metric of each run as a line, with a title, axis labels, a legend and\n"

@@ -959,6 +959,21 @@ int store_metric_history(struct store *st, int64_t run, const char *name, struct
 
 	memset(out, 0, sizeof(*out));
 	out->name = xstrdup(name);
+	/* the summary knows how many points there are: allocate once */
+	s = prep(st, "SELECT s.count FROM metric_summary s JOIN metric_key k ON k.id = s.key_id "
+		     "WHERE s.run_id = ? AND k.name = ?", err);
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, run);
+	sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_int64(s, 0) > 0) {
+		cap = (size_t)sqlite3_column_int64(s, 0);
+		out->step = xmalloc(cap * sizeof(*out->step));
+		out->value = xmalloc(cap * sizeof(*out->value));
+		out->time = xmalloc(cap * sizeof(*out->time));
+		out->task_id = xmalloc(cap * sizeof(*out->task_id));
+	}
+	sqlite3_finalize(s);
 	s = prep(st, "SELECT m.step, m.value, m.time, m.task_id FROM metric m "
 		     "WHERE m.run_id = ?1 AND m.key_id = (SELECT id FROM metric_key WHERE name = ?2) "
 		     "ORDER BY m.step, m.seq",
@@ -2204,4 +2219,62 @@ int store_task_register(struct store *st, int64_t task, char **json, struct err 
 		*json = col_str(s, 0);
 	sqlite3_finalize(s);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_err(st, err, "reading the task");
+}
+
+/* ---- compare ---- */
+
+int store_metric_best(struct store *st, int64_t run, struct metric_best **v, size_t *n, struct err *err)
+{
+	sqlite3_stmt *s = prep(st, "SELECT k.name, m.step, m.value FROM metric m JOIN metric_key k ON k.id = m.key_id "
+				   "WHERE m.run_id = ? ORDER BY m.key_id, m.step, m.seq",
+			       err);
+	size_t cap = 0;
+	int rc;
+
+	*v = NULL;
+	*n = 0;
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, run);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(s, 0);
+		struct metric_best *b = *n ? &(*v)[*n - 1] : NULL;
+		if (!b || strcmp(b->name, name)) {
+			if (*n == cap) {
+				cap = cap ? cap * 2 : 16;
+				*v = xrealloc(*v, cap * sizeof(**v));
+			}
+			b = &(*v)[(*n)++];
+			b->name = xstrdup(name);
+			b->min = b->max = NAN;
+			b->min_step = b->max_step = 0;
+		}
+		if (sqlite3_column_type(s, 2) == SQLITE_NULL)
+			continue;
+		double x = sqlite3_column_double(s, 2);
+		int64_t step = sqlite3_column_int64(s, 1);
+		if (isnan(b->min) || x < b->min) {
+			b->min = x;
+			b->min_step = step;
+		}
+		if (isnan(b->max) || x > b->max) {
+			b->max = x;
+			b->max_step = step;
+		}
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		store_metric_best_free(*v, *n);
+		*v = NULL;
+		*n = 0;
+		return db_err(st, err, "reading metrics");
+	}
+	return 0;
+}
+
+void store_metric_best_free(struct metric_best *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i].name);
+	free(v);
 }

@@ -7,3 +7,4 @@ echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}
 "$build"/bench/bench_store "${BENCH_DIR:-/tmp}/mlwb-bench-store"
 sh tests/bench/bench_exec.sh "$build/mlwb" "${BENCH_DIR:-/tmp}/mlwb-bench-exec"
 sh tests/bench/bench_tui.sh "$build/mlwb" "${BENCH_DIR:-/tmp}/mlwb-bench-store/mlwb.db"
+sh tests/bench/bench_chart.sh "$build" "${BENCH_DIR:-/tmp}/mlwb-bench-chart"
