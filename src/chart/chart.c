@@ -192,10 +192,10 @@ void chart_plot(struct braille *b, const double *x, const double *y, size_t n, d
 	int rows = 4 * b->h;
 	double span = y1 > y0 ? y1 - y0 : 1;
 	int prev_lo = -1, prev_hi = -1;
+	long prev_c = -1;
 	for (size_t c = 0; c < cols; c++) {
-		if (!has[c]) {
+		if (!has[c])
 			continue;
-		}
 		int ylo = (int)lround((y1 - lo[c]) / span * (rows - 1));
 		int yhi = (int)lround((y1 - hi[c]) / span * (rows - 1));
 		if (ylo >= rows)
@@ -203,15 +203,19 @@ void chart_plot(struct braille *b, const double *x, const double *y, size_t n, d
 		if (yhi < 0)
 			yhi = 0;
 		braille_line(b, (int)c, yhi, (int)c, ylo);
-		/* join to the previous column so a line has no gaps */
-		if (prev_lo >= 0 && c > 0 && has[c - 1]) {
-			if (yhi > prev_lo)
-				braille_line(b, (int)c - 1, prev_lo, (int)c, yhi);
+		/* join to the previous column with points, across any gap, so a
+		 * sparse series is a line and a dense one has no breaks */
+		if (prev_c >= 0) {
+			if ((long)c - prev_c > 1)
+				braille_line(b, (int)prev_c, (prev_lo + prev_hi) / 2, (int)c, (ylo + yhi) / 2);
+			else if (yhi > prev_lo)
+				braille_line(b, (int)prev_c, prev_lo, (int)c, yhi);
 			else if (ylo < prev_hi)
-				braille_line(b, (int)c - 1, prev_hi, (int)c, ylo);
+				braille_line(b, (int)prev_c, prev_hi, (int)c, ylo);
 		}
 		prev_lo = ylo;
 		prev_hi = yhi;
+		prev_c = (long)c;
 	}
 	free(lo);
 	free(hi);

@@ -131,7 +131,8 @@ static const struct {
 	const struct view_ops *ops;
 } commands[] = {
 	{"runs", &view_runs}, {"run", &view_run},       {"dag", &view_dag},     {"logs", &view_logs},
-	{"launch", &view_launch}, {"queue", &view_queue}, {"models", &view_models}, {"help", NULL},
+	{"launch", &view_launch}, {"queue", &view_queue}, {"models", &view_models}, {"chart", &view_chart},
+	{"compare", &view_compare}, {"help", NULL},
 	{"quit", NULL},
 };
 
@@ -160,7 +161,7 @@ static void show_help(struct app *a)
 			strv_push(&lines, "");
 	}
 	strv_push(&lines, "");
-	strv_push(&lines, "Commands: :runs  :run ID  :dag [ID]  :logs [ID [TASK]]  :launch  :queue  :models [NAME]  :help  :quit");
+	strv_push(&lines, "Commands: :runs  :run ID  :dag [ID]  :logs [ID [TASK]]  :chart [ID [METRIC]]  :compare ID ID ...  :launch  :queue  :models [NAME]  :help  :quit");
 	strv_push(&lines, "Esc or q closes this help.");
 	ui_push_text(a, "Help", &lines, false);
 }
@@ -200,11 +201,11 @@ void app_command(struct app *a, const char *line)
 	} else if (!strcmp(cmd, "help")) {
 		show_help(a);
 	} else if (!known) {
-		app_status(a, true, "unknown command :%s (:runs :run :dag :logs :launch :queue :models :help :quit)", cmd);
+		app_status(a, true, "unknown command :%s (:runs :run :dag :logs :chart :compare :launch :queue :models :help :quit)", cmd);
 	} else if (ops == &view_runs) {
 		switch_to(a, ops, NULL);
 	} else {
-		bool needs_run = ops == &view_run || ops == &view_dag || ops == &view_logs;
+		bool needs_run = ops == &view_run || ops == &view_dag || ops == &view_logs || ops == &view_chart;
 		char *arg = rest ? xstrdup(rest) : needs_run ? run_arg(a) : NULL;
 		if (needs_run && !arg)
 			app_status(a, true, ":%s needs a run id; no run is selected", cmd);

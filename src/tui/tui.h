@@ -70,6 +70,18 @@
 	X(FORCE,       "force", "P",                 "promote even a version whose gate failed",       "Models") \
 	X(ARCHIVE,     "archive", "a",                 "archive the version",                            "Models") \
 	X(HISTORY,     "history", "H",                 "the model's stage history",                      "Models") \
+	X(COMPARE,     "compare", "C",                 "compare the marked runs (Models: with production)", "Runs, Models") \
+	X(SMOOTH,      "smooth", "s",                 "smoothing on or off",                            "Chart")  \
+	X(SMOOTH_MORE, "more", "+",                 "smooth more",                                    "Chart")  \
+	X(SMOOTH_LESS, "less", "-",                 "smooth less",                                    "Chart")  \
+	X(LOGY,        "log y", "L",                 "logarithmic y axis",                             "Chart")  \
+	X(XAXIS,       "x axis", "x",                 "x by step, seconds since start, wall time",      "Chart")  \
+	X(ZOOM_IN,     "zoom", "z",                 "zoom in on x around the cursor",                 "Chart")  \
+	X(ZOOM_OUT,    "unzoom", "Z",                 "zoom out",                                       "Chart")  \
+	X(NEXT_METRIC, "metric", "], m",              "next metric",                                    "Chart, Compare") \
+	X(PREV_METRIC, "previous", "[",                 "previous metric",                                "Chart")  \
+	X(EXPORT,      "export", "E",                 "export the chart as PNG (mlwb-chart-METRIC.png)", "Chart")  \
+	X(ONLY_DIFF,   "differences", "d",                 "only the params that differ",                    "Compare") \
 	X(EDIT,        "edit", "Enter, e",          "edit the field",                                 "Launch") \
 	X(SUBMIT,      "submit", "Ctrl-S, S",         "submit the run",                                 "Launch")
 
@@ -158,7 +170,7 @@ struct view_ops {
 };
 
 extern const struct view_ops view_runs, view_run, view_dag, view_logs, view_launch, view_queue,
-	view_models, view_help, view_text;
+	view_models, view_chart, view_compare, view_help, view_text;
 
 struct view {
 	const struct view_ops *ops;

@@ -169,6 +169,21 @@ static int models_handle(struct app *a, void *state, enum action act, int key)
 		v->force = act == ACT_FORCE;
 		app_edit(a, v->force ? "force promote to" : "promote to", "production");
 		return H_REDRAW;
+	case ACT_COMPARE: {
+		int prod = 0;
+		int64_t prun = 0;
+		if (!v->model || !n)
+			return H_REDRAW;
+		store_model_stage_holder(a->st, v->model, "production", &prod, &prun, &err);
+		if (!prun || prun == v->versions[v->sel].run) {
+			app_status(a, true, "no other production version to compare with");
+			return H_REDRAW;
+		}
+		char *arg = xasprintf("%lld %lld", (long long)prun, (long long)v->versions[v->sel].run);
+		app_push(a, &view_compare, arg);
+		free(arg);
+		return H_REDRAW;
+	}
 	case ACT_ARCHIVE:
 		if (!v->model || !n)
 			return H_REDRAW;

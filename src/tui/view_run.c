@@ -10,7 +10,8 @@
 struct line {
 	char *text;
 	enum role role;
-	char *task; /* Enter opens this task's log */
+	char *task;   /* Enter opens this task's log */
+	char *metric; /* or this metric's chart */
 	char *spark;
 };
 
@@ -37,6 +38,7 @@ static void runv_add(struct runv *v, enum role r, const char *task, const char *
 	va_end(ap);
 	l->role = r;
 	l->task = task ? xstrdup(task) : NULL;
+	l->metric = NULL;
 	l->spark = NULL;
 }
 
@@ -45,6 +47,7 @@ static void runv_clear(struct runv *v)
 	for (size_t i = 0; i < v->n; i++) {
 		free(v->lines[i].text);
 		free(v->lines[i].task);
+		free(v->lines[i].metric);
 		free(v->lines[i].spark);
 	}
 	free(v->lines);
@@ -102,7 +105,7 @@ static int run_load(struct app *a, void *state)
 	}
 	if (r->n_metrics) {
 		runv_add(v, R_NORMAL, NULL, "%s", "");
-		runv_add(v, R_TITLE, NULL, "Metrics                        last        min        max  count");
+		runv_add(v, R_TITLE, NULL, "Metrics                        last        min        max  count   (Enter: chart)");
 		for (size_t i = 0; i < r->n_metrics; i++) {
 			const struct metric_summary *m = &r->metrics[i];
 			char l[24], lo[24], hi[24];
@@ -110,6 +113,7 @@ static int run_load(struct app *a, void *state)
 			ui_format_number(m->min, lo, sizeof(lo));
 			ui_format_number(m->max, hi, sizeof(hi));
 			runv_add(v, R_NORMAL, NULL, "  %-24s %10s %10s %10s %6lld  ", m->name, l, lo, hi, (long long)m->count);
+			v->lines[v->n - 1].metric = xstrdup(m->name);
 			if (m->count > 1) {
 				struct metric_series s;
 				if (store_metric_history(a->st, r->id, m->name, &s, &err) == 0) {
@@ -207,7 +211,11 @@ static int run_handle(struct app *a, void *state, enum action act, int key)
 	case ACT_HOME: v->sel = 0; break;
 	case ACT_END: v->sel = (int)v->n - 1; break;
 	case ACT_ENTER:
-		if (v->sel >= 0 && v->sel < (int)v->n && v->lines[v->sel].task) {
+		if (v->sel >= 0 && v->sel < (int)v->n && v->lines[v->sel].metric) {
+			char *arg = xasprintf("%lld %s", (long long)v->id, v->lines[v->sel].metric);
+			app_push(a, &view_chart, arg);
+			free(arg);
+		} else if (v->sel >= 0 && v->sel < (int)v->n && v->lines[v->sel].task) {
 			char *arg = xasprintf("%lld %s", (long long)v->id, v->lines[v->sel].task);
 			app_push(a, &view_logs, arg);
 			free(arg);

@@ -718,6 +718,19 @@ static int runs_handle(struct app *a, void *state, enum action act, int key)
 				if (v->list.v[i].id == id)
 					rerun(a, &v->list.v[i]);
 		return H_RELOAD;
+	case ACT_COMPARE: {
+		if (v->n_marked < 2) {
+			app_status(a, true, "mark two runs or more with Space, then C compares them");
+			return H_REDRAW;
+		}
+		struct sbuf sb;
+		sbuf_init(&sb);
+		for (size_t i = 0; i < v->n_marked; i++)
+			sbuf_printf(&sb, "%lld ", (long long)v->marked[i]);
+		app_push(a, &view_compare, sbuf_str(&sb));
+		sbuf_free(&sb);
+		return H_REDRAW;
+	}
 	case ACT_COLUMNS:
 		v->choosing = true;
 		v->col_sel = 0;
@@ -849,7 +862,7 @@ static char *runs_crumb(void *state)
 	return xstrdup(((struct runs *)state)->trash ? "Runs (trash)" : "Runs");
 }
 
-static const enum action runs_footer[] = {ACT_ENTER, ACT_MARK, ACT_SORT, ACT_SEARCH, ACT_COLUMNS, ACT_VIEW_LAUNCH, ACT_CANCEL, ACT_DELETE, ACT_NONE};
+static const enum action runs_footer[] = {ACT_ENTER, ACT_MARK, ACT_COMPARE, ACT_SORT, ACT_SEARCH, ACT_COLUMNS, ACT_VIEW_LAUNCH, ACT_DELETE, ACT_NONE};
 
 const struct view_ops view_runs = {
 	.name = "Runs", .cmd = "runs", .open = runs_open, .load = runs_load, .draw = runs_draw,
