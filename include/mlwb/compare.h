@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "mlwb/err.h"
+#include "mlwb/pipeline.h"
 #include "mlwb/store.h"
 
 struct compare_param {
@@ -39,7 +40,9 @@ struct compare {
 	size_t n_metrics;
 };
 
-int compare_runs(struct store *st, const int64_t *ids, size_t n, struct compare *out, struct err *err);
+/* goals (may be NULL) overrides the guess from the name for some metrics. */
+int compare_runs(struct store *st, const int64_t *ids, size_t n, const struct metric_goal *goals,
+		 size_t n_goals, struct compare *out, struct err *err);
 void compare_free(struct compare *c);
 
 #endif

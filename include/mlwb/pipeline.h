@@ -121,8 +121,17 @@ struct sweep {
 	size_t n_dims;
 };
 
+/* metrics: {NAME: {goal: min|max}}: which way is better, where the name
+ * alone would guess wrong. */
+struct metric_goal {
+	char *name;
+	bool lower;
+};
+
 struct spec {
 	char *project;
+	struct metric_goal *goals;
+	size_t n_goals;
 	struct param *params; /* flattened, declaration order */
 	size_t n_params;
 	struct pipeline *pipelines;

@@ -241,8 +241,15 @@ int cmd_compare(int argc, char **argv)
 		free(ids);
 		return rc;
 	}
+	/* goals from mlwb.yaml's metrics: section, when the file loads */
+	struct spec *spec = NULL;
+	struct diags d;
+	if (path_exists(p.yaml) && pipeline_spec_load(p.yaml, "mlwb.yaml", &spec, &d) < 0)
+		spec = NULL;
+	if (path_exists(p.yaml))
+		diags_free(&d);
 	if ((rc = cli_open_store(&p, &st)) == 0) {
-		if (compare_runs(st, ids, n, &c, &err) < 0) {
+		if (compare_runs(st, ids, n, spec ? spec->goals : NULL, spec ? spec->n_goals : 0, &c, &err) < 0) {
 			rc = cli_report(&err);
 		} else {
 			if (fmt == FMT_JSON)
@@ -255,6 +262,7 @@ int cmd_compare(int argc, char **argv)
 		}
 		store_close(st);
 	}
+	pipeline_spec_free(spec);
 	project_free(&p);
 	free(ids);
 	return rc;

@@ -20,7 +20,8 @@ static struct compare_param *param_slot(struct compare *c, const char *name)
 	return p;
 }
 
-static struct compare_metric *metric_slot(struct compare *c, const char *name)
+static struct compare_metric *metric_slot(struct compare *c, const char *name, const struct metric_goal *goals,
+					  size_t n_goals)
 {
 	for (size_t i = 0; i < c->n_metrics; i++)
 		if (!strcmp(c->metrics[i].name, name))
@@ -29,6 +30,9 @@ static struct compare_metric *metric_slot(struct compare *c, const char *name)
 	struct compare_metric *m = &c->metrics[c->n_metrics++];
 	m->name = xstrdup(name);
 	m->lower = chart_lower_is_better(name);
+	for (size_t g = 0; g < n_goals; g++)
+		if (!strcmp(goals[g].name, name))
+			m->lower = goals[g].lower;
 	m->best = -1;
 	m->runs = xcalloc(c->n, sizeof(*m->runs));
 	return m;
@@ -44,7 +48,8 @@ static int metric_by_name(const void *a, const void *b)
 	return strcmp(((const struct compare_metric *)a)->name, ((const struct compare_metric *)b)->name);
 }
 
-int compare_runs(struct store *st, const int64_t *ids, size_t n, struct compare *out, struct err *err)
+int compare_runs(struct store *st, const int64_t *ids, size_t n, const struct metric_goal *goals,
+		 size_t n_goals, struct compare *out, struct err *err)
 {
 	memset(out, 0, sizeof(*out));
 	out->n = n;
@@ -61,7 +66,7 @@ int compare_runs(struct store *st, const int64_t *ids, size_t n, struct compare 
 		for (size_t i = 0; i < ri.n_params; i++)
 			param_slot(out, ri.params[i].name)->values[r] = xstrdup(ri.params[i].value);
 		for (size_t i = 0; i < ri.n_metrics; i++) {
-			struct compare_cell *cell = &metric_slot(out, ri.metrics[i].name)->runs[r];
+			struct compare_cell *cell = &metric_slot(out, ri.metrics[i].name, goals, n_goals)->runs[r];
 			cell->has = true;
 			cell->last = ri.metrics[i].last;
 			cell->min = ri.metrics[i].min;
@@ -73,7 +78,7 @@ int compare_runs(struct store *st, const int64_t *ids, size_t n, struct compare 
 			return -1;
 		}
 		for (size_t i = 0; i < nb; i++) {
-			struct compare_metric *m = metric_slot(out, best[i].name);
+			struct compare_metric *m = metric_slot(out, best[i].name, goals, n_goals);
 			struct compare_cell *cell = &m->runs[r];
 			cell->has = true;
 			cell->best = m->lower ? best[i].min : best[i].max;

@@ -1427,11 +1427,42 @@ static void walk_sweep(struct ctx *c, yaml_node_t *k, yaml_node_t *v)
 
 /* ---- top level ---- */
 
-static const char *const top_keys[] = {"project", "params", "pipelines", "sweeps", NULL};
+static const char *const top_keys[] = {"project", "params", "pipelines", "sweeps", "metrics", NULL};
+
+static void walk_metrics(struct ctx *c, yaml_node_t *map)
+{
+	static const char *const keys[] = {"goal", NULL};
+
+	if (!want_mapping(c, map, "metrics"))
+		return;
+	FOR_PAIRS(c, map, p, k, v) {
+		bool have = false, lower = false;
+		if (!want_mapping(c, v, "a metric"))
+			continue;
+		FOR_PAIRS(c, v, p2, gk, gv) {
+			const char *s;
+			if (strcmp(scalar(gk), "goal")) {
+				unknown_key(c, gk, "a metric", keys);
+			} else if (want_string(c, gv, "goal", &s)) {
+				if (strcmp(s, "min") && strcmp(s, "max"))
+					diags_add(c->d, LINE(gv), COL(gv), "goal must be min or max, got \"%s\"", s);
+				have = true;
+				lower = !strcmp(s, "min");
+			}
+		}
+		if (!have)
+			continue;
+		struct spec *sp = c->spec;
+		sp->goals = xrealloc(sp->goals, (sp->n_goals + 1) * sizeof(*sp->goals));
+		sp->goals[sp->n_goals].name = xstrdup(scalar(k));
+		sp->goals[sp->n_goals].lower = lower;
+		sp->n_goals++;
+	}
+}
 
 static void walk_top(struct ctx *c, yaml_node_t *root)
 {
-	yaml_node_t *params = NULL, *pipelines = NULL, *sweeps = NULL;
+	yaml_node_t *params = NULL, *pipelines = NULL, *sweeps = NULL, *metrics = NULL;
 	struct spec *s = c->spec;
 	bool unknown = false;
 
@@ -1453,6 +1484,8 @@ static void walk_top(struct ctx *c, yaml_node_t *root)
 			pipelines = v;
 		} else if (!strcmp(key, "sweeps")) {
 			sweeps = v;
+		} else if (!strcmp(key, "metrics")) {
+			metrics = v;
 		} else {
 			unknown_key(c, k, "the top level", top_keys);
 			unknown = true;
@@ -1460,6 +1493,8 @@ static void walk_top(struct ctx *c, yaml_node_t *root)
 	}
 	if (params && !is_null(params))
 		walk_params(c, params, NULL);
+	if (metrics && !is_null(metrics))
+		walk_metrics(c, metrics);
 	if (pipelines && want_mapping(c, pipelines, "pipelines")) {
 		size_t n = (size_t)(pipelines->data.mapping.pairs.top - pipelines->data.mapping.pairs.start);
 		s->pipelines = xcalloc(n, sizeof(*s->pipelines));
@@ -1615,6 +1650,9 @@ void pipeline_spec_free(struct spec *s)
 	if (!s)
 		return;
 	free(s->project);
+	for (size_t i = 0; i < s->n_goals; i++)
+		free(s->goals[i].name);
+	free(s->goals);
 	pipeline_params_free(s->params, s->n_params);
 	for (size_t i = 0; i < s->n_pipelines; i++) {
 		struct pipeline *pl = &s->pipelines[i];

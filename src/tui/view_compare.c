@@ -31,7 +31,8 @@ static int compare_load(struct app *a, void *state)
 	if (v->loaded)
 		compare_free(&v->c);
 	v->loaded = false;
-	if (compare_runs(a->st, v->ids, v->n, &v->c, &err) < 0) {
+	if (compare_runs(a->st, v->ids, v->n, a->spec ? a->spec->goals : NULL, a->spec ? a->spec->n_goals : 0, &v->c,
+			 &err) < 0) {
 		app_status(a, true, "%s", err.msg);
 		return -1;
 	}

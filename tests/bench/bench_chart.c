@@ -98,7 +98,7 @@ int main(int argc, char **argv)
 	for (int k = 0; k < 11; k++) {
 		struct compare c;
 		double t0 = time_mono();
-		compare_runs(st, ids + 1, 100, &c, &err);
+		compare_runs(st, ids + 1, 100, NULL, 0, &c, &err);
 		t_cmp[k] = (time_mono() - t0) * 1000;
 		compare_free(&c);
 	}

@@ -32,7 +32,14 @@ test_compare_json() {
 	expect_eq "$(json "[(v['last'], v['best'], v['best_step']) for v in d['metrics'][1]['values']]")" \
 		"[(0.6, 0.5, 1), (0.7, 0.3, 1), (0.4, 0.4, 2)]" || return 1
 	run compare 1 2 --only-diff --format json
-	expect_eq "$(json "[p['name'] for p in d['params']]")" "['lr']"
+	expect_eq "$(json "[p['name'] for p in d['params']]")" "['lr']" || return 1
+	# mlwb.yaml can say which way is better where the name guesses wrong
+	printf 'metrics:\n  val_loss: {goal: max}\npipelines: {p: {tasks: {t: {cmd: "true"}}}}\n' > mlwb.yaml
+	run compare 1 2 3 --format json
+	expect_eq "$(json "[(m['name'], m['goal'], m['best_run']) for m in d['metrics']]")" "[('auc', 'max', 3), ('val_loss', 'max', 1)]" || return 1
+	printf 'metrics:\n  val_loss: {goal: up}\npipelines: {p: {tasks: {t: {cmd: "true"}}}}\n' > mlwb.yaml
+	run validate
+	expect_rc 2 && expect_err "mlwb.yaml:2:20: goal must be min or max, got \"up\""
 }
 
 test_compare_table_and_csv() {
