@@ -77,6 +77,7 @@ static const struct binding bindings[] = {
 	{'m', ACT_NEXT_METRIC, "Chart"},
 	{'[', ACT_PREV_METRIC, "Chart"},
 	{'E', ACT_EXPORT, "Chart"},
+	{'g', ACT_GROUP, "Chart"},
 	{'m', ACT_NEXT_METRIC, "Compare"},
 	{']', ACT_NEXT_METRIC, "Compare"},
 	{'d', ACT_ONLY_DIFF, "Compare"},

@@ -80,6 +80,7 @@
 	X(ZOOM_OUT,    "unzoom", "Z",                 "zoom out",                                       "Chart")  \
 	X(NEXT_METRIC, "metric", "], m",              "next metric",                                    "Chart, Compare") \
 	X(PREV_METRIC, "previous", "[",                 "previous metric",                                "Chart")  \
+	X(GROUP,       "group", "g",                 "group the runs by a param: mean and min-max band", "Chart")  \
 	X(EXPORT,      "export", "E",                 "export the chart as PNG (mlwb-chart-METRIC.png)", "Chart")  \
 	X(ONLY_DIFF,   "differences", "d",                 "only the params that differ",                    "Compare") \
 	X(EDIT,        "edit", "Enter, e",          "edit the field",                                 "Launch") \

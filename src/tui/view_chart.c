@@ -16,6 +16,8 @@ enum xmode { X_STEP, X_SECONDS, X_WALL };
 struct series {
 	int64_t run;
 	int64_t t0; /* the run's start, epoch ms */
+	struct kv *params;
+	size_t n_params;
 	struct metric_series m;
 	double *x, *smooth;
 };
@@ -33,6 +35,15 @@ struct chart {
 	double vx0, vx1; /* the visible x range; vx1 <= vx0: everything */
 	int cursor;      /* dot column of the cursor, -1: none */
 	int plot_w;      /* cells of the last frame, for the cursor */
+	char *group_by;  /* a param: runs with one value are one band */
+};
+
+/* One group of runs: at each x where any of them has a point, the mean,
+ * min and max of their values. */
+struct band {
+	char *label;
+	size_t n;
+	double *x, *mean, *lo, *hi;
 };
 
 static void free_series(struct chart *c)
@@ -41,6 +52,11 @@ static void free_series(struct chart *c)
 		store_metric_series_free(&c->s[i].m);
 		free(c->s[i].x);
 		free(c->s[i].smooth);
+		for (size_t k = 0; k < c->s[i].n_params; k++) {
+			free(c->s[i].params[k].name);
+			free(c->s[i].params[k].value);
+		}
+		free(c->s[i].params);
 	}
 	free(c->s);
 	c->s = NULL;
@@ -87,6 +103,11 @@ static int chart_load(struct app *a, void *state)
 			continue;
 		s->run = c->runs[i];
 		s->t0 = ri.started ? ri.started : ri.created;
+		/* keep the params, for grouping */
+		s->params = ri.params;
+		s->n_params = ri.n_params;
+		ri.params = NULL;
+		ri.n_params = 0;
 		store_run_info_free(&ri);
 		if (store_metric_history(a->st, c->runs[i], c->metric, &s->m, &err) < 0)
 			continue;
@@ -128,6 +149,99 @@ static void *chart_open(struct app *a, const char *arg)
 static const double *ys(struct chart *c, size_t i)
 {
 	return c->smooth_on ? c->s[i].smooth : c->s[i].m.value;
+}
+
+static const char *param_value(const struct series *s, const char *name)
+{
+	for (size_t k = 0; k < s->n_params; k++)
+		if (!strcmp(s->params[k].name, name))
+			return s->params[k].value;
+	return "-";
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Groups the series by c->group_by.  Caller frees with free_bands. */
+static size_t make_bands(struct chart *c, struct band **out)
+{
+	struct band *b = NULL;
+	size_t nb = 0;
+	bool *done = xcalloc(c->n + 1, sizeof(*done));
+
+	for (size_t i = 0; i < c->n; i++) {
+		if (done[i])
+			continue;
+		const char *val = param_value(&c->s[i], c->group_by);
+		/* the x values of every member */
+		size_t total = 0, members = 0;
+		for (size_t j = i; j < c->n; j++)
+			if (!done[j] && !strcmp(param_value(&c->s[j], c->group_by), val))
+				total += c->s[j].m.n;
+		double *xs = xcalloc(total + 1, sizeof(*xs));
+		size_t k = 0;
+		for (size_t j = i; j < c->n; j++)
+			if (!done[j] && !strcmp(param_value(&c->s[j], c->group_by), val))
+				for (size_t q = 0; q < c->s[j].m.n; q++)
+					xs[k++] = c->s[j].x[q];
+		qsort(xs, total, sizeof(*xs), cmp_double);
+		size_t u = 0;
+		for (size_t q = 0; q < total; q++)
+			if (!u || xs[q] != xs[u - 1])
+				xs[u++] = xs[q];
+		b = xrealloc(b, (nb + 1) * sizeof(*b));
+		struct band *g = &b[nb++];
+		g->n = u;
+		g->x = xs;
+		g->mean = xcalloc(u + 1, sizeof(double));
+		g->lo = xcalloc(u + 1, sizeof(double));
+		g->hi = xcalloc(u + 1, sizeof(double));
+		size_t *cnt = xcalloc(u + 1, sizeof(size_t));
+		for (size_t q = 0; q < u; q++) {
+			g->lo[q] = INFINITY;
+			g->hi[q] = -INFINITY;
+		}
+		for (size_t j = i; j < c->n; j++) {
+			if (done[j] || strcmp(param_value(&c->s[j], c->group_by), val))
+				continue;
+			done[j] = true;
+			members++;
+			const double *y = ys(c, j);
+			for (size_t q = 0; q < c->s[j].m.n; q++) {
+				if (!isfinite(y[q]))
+					continue;
+				double *hit = bsearch(&c->s[j].x[q], xs, u, sizeof(*xs), cmp_double);
+				size_t at = (size_t)(hit - xs);
+				g->mean[at] += y[q];
+				cnt[at]++;
+				g->lo[at] = fmin(g->lo[at], y[q]);
+				g->hi[at] = fmax(g->hi[at], y[q]);
+			}
+		}
+		for (size_t q = 0; q < u; q++)
+			g->mean[q] = cnt[q] ? g->mean[q] / (double)cnt[q] : NAN;
+		free(cnt);
+		g->label = xasprintf("%s=%s (%zu run%s)", c->group_by, val, members, members == 1 ? "" : "s");
+	}
+	free(done);
+	*out = b;
+	return nb;
+}
+
+static void free_bands(struct band *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(b[i].label);
+		free(b[i].x);
+		free(b[i].mean);
+		free(b[i].lo);
+		free(b[i].hi);
+	}
+	free(b);
 }
 
 /* The data range, over what is visible on x. */
@@ -221,9 +335,16 @@ static void chart_draw(struct app *a, void *state, int y, int h, int w)
 		lx += ui_putf(a, y, lx, w - lx, R_TITLE, "%s (smoothed %.2f)  ", c->metric, c->weight);
 	else
 		lx += ui_putf(a, y, lx, w - lx, R_TITLE, "%s  ", c->metric);
-	for (size_t i = 0; i < c->n && lx < w; i++)
-		lx += ui_putf(a, y, lx, w - lx, (enum role)(R_SERIES1 + (int)(i % 4)), "%s run %lld  ",
-			      a->utf8 ? "━" : "-", (long long)c->s[i].run);
+	struct band *bands = NULL;
+	size_t nb = c->group_by ? make_bands(c, &bands) : 0;
+	if (nb)
+		for (size_t i = 0; i < nb && lx < w; i++)
+			lx += ui_putf(a, y, lx, w - lx, (enum role)(R_SERIES1 + (int)(i % 4)), "%s %s  ",
+				      a->utf8 ? "━" : "-", bands[i].label);
+	else
+		for (size_t i = 0; i < c->n && lx < w; i++)
+			lx += ui_putf(a, y, lx, w - lx, (enum role)(R_SERIES1 + (int)(i % 4)), "%s run %lld  ",
+				      a->utf8 ? "━" : "-", (long long)c->s[i].run);
 	/* y ticks */
 	double ticks[16], step;
 	double ty0 = c->logy ? log10(y0) : y0, ty1 = c->logy ? log10(y1) : y1;
@@ -260,19 +381,52 @@ static void chart_draw(struct app *a, void *state, int y, int h, int w)
 	/* the series: raw faint behind a smoothed line */
 	struct braille b;
 	braille_init(&b, pw, ph);
-	for (size_t i = 0; i < c->n; i++) {
+	if (nb) {
+		/* the band: every column filled from the group's min to its max */
+		for (size_t i = 0; i < nb; i++) {
+			size_t cols = (size_t)(2 * pw);
+			double *lo = xcalloc(cols, sizeof(double)), *hi = xcalloc(cols, sizeof(double)),
+			       *t = xcalloc(cols, sizeof(double));
+			bool *has = xcalloc(cols, sizeof(bool)), *has2 = xcalloc(cols, sizeof(bool));
+			chart_reduce(bands[i].x, bands[i].lo, bands[i].n, x0, x1, cols, lo, t, has);
+			chart_reduce(bands[i].x, bands[i].hi, bands[i].n, x0, x1, cols, t, hi, has2);
+			braille_clear(&b);
+			double ly0 = c->logy ? log10(y0) : y0, ly1 = c->logy ? log10(y1) : y1;
+			for (size_t q = 0; q < cols; q++) {
+				if (!has[q] || !has2[q])
+					continue;
+				double a0 = c->logy ? log10(lo[q]) : lo[q], a1 = c->logy ? log10(hi[q]) : hi[q];
+				int r0 = (int)lround((ly1 - a0) / (ly1 - ly0) * (4 * ph - 1));
+				int r1 = (int)lround((ly1 - a1) / (ly1 - ly0) * (4 * ph - 1));
+				braille_line(&b, (int)q, r1, (int)q, r0);
+			}
+			draw_canvas(a, &b, y + 1, left, R_DIM);
+			free(lo);
+			free(hi);
+			free(t);
+			free(has);
+			free(has2);
+		}
+		for (size_t i = 0; i < nb; i++) {
+			braille_clear(&b);
+			chart_plot(&b, bands[i].x, bands[i].mean, bands[i].n, x0, x1, y0, y1, c->logy);
+			draw_canvas(a, &b, y + 1, left, (enum role)(R_SERIES1 + (int)(i % 4)));
+		}
+	}
+	for (size_t i = 0; i < c->n && !nb; i++) {
 		if (c->smooth_on) {
 			braille_clear(&b);
 			chart_plot(&b, c->s[i].x, c->s[i].m.value, c->s[i].m.n, x0, x1, y0, y1, c->logy);
 			draw_canvas(a, &b, y + 1, left, R_DIM);
 		}
 	}
-	for (size_t i = 0; i < c->n; i++) {
+	for (size_t i = 0; i < c->n && !nb; i++) {
 		braille_clear(&b);
 		chart_plot(&b, c->s[i].x, ys(c, i), c->s[i].m.n, x0, x1, y0, y1, c->logy);
 		draw_canvas(a, &b, y + 1, left, (enum role)(R_SERIES1 + (int)(i % 4)));
 	}
 	braille_free(&b);
+	free_bands(bands, nb);
 	/* the cursor and its readout */
 	const char *xname = c->xmode == X_STEP ? "step" : c->xmode == X_SECONDS ? "seconds" : "time";
 	if (c->cursor >= 0 && c->cursor < pw) {
@@ -381,6 +535,9 @@ static int chart_handle(struct app *a, void *state, enum action act, int key)
 		c->vx0 = c->vx1 = 0;
 		return H_RELOAD;
 	}
+	case ACT_GROUP:
+		app_edit(a, "group by param (empty: no groups)", c->group_by ? c->group_by : "");
+		return H_REDRAW;
 	case ACT_EXPORT: {
 		struct plot_series *ps = xcalloc(c->n + 1, sizeof(*ps));
 		char **labels = xcalloc(c->n + 1, sizeof(*labels));
@@ -418,10 +575,30 @@ static int chart_handle(struct app *a, void *state, enum action act, int key)
 	return H_REDRAW;
 }
 
+static int chart_group(struct app *a, void *state, const char *text)
+{
+	struct chart *c = state;
+
+	free(c->group_by);
+	c->group_by = *text ? xstrdup(text) : NULL;
+	if (c->group_by) {
+		bool known = false;
+		for (size_t i = 0; i < c->n && !known; i++)
+			known = strcmp(param_value(&c->s[i], c->group_by), "-") != 0;
+		if (!known) {
+			app_status(a, true, "no run here has a param %s", c->group_by);
+			free(c->group_by);
+			c->group_by = NULL;
+		}
+	}
+	return H_REDRAW;
+}
+
 static void chart_close(void *state)
 {
 	struct chart *c = state;
 
+	free(c->group_by);
 	free_series(c);
 	strv_free(&c->metrics);
 	free(c->metric);
@@ -446,5 +623,5 @@ static const enum action chart_footer[] = {ACT_SMOOTH, ACT_LOGY, ACT_ZOOM_IN, AC
 const struct view_ops view_chart = {
 	.name = "Chart", .cmd = "chart", .open = chart_open, .load = chart_load, .draw = chart_draw,
 	.handle = chart_handle, .close = chart_close, .crumb = chart_crumb, .footer = chart_footer,
-	.current_run = chart_current,
+	.current_run = chart_current, .search = chart_group,
 };
