@@ -287,12 +287,23 @@ static void ranges(struct chart *c, double *x0, double *x1, double *y0, double *
 	}
 }
 
+/* How dots become characters: braille (2x4 dots a cell), half blocks (for
+ * fonts without braille: MLWB_CHART=block), or '*' without UTF-8. */
 static void draw_canvas(struct app *a, const struct braille *b, int y, int x, enum role r)
 {
 	char row[3 * 512 + 1];
+	const char *style = getenv("MLWB_CHART");
+	bool block = a->utf8 && style && !strcmp(style, "block");
 
 	for (int rr = 0; rr < b->h; rr++) {
-		if (a->utf8) {
+		if (block) {
+			for (int cc = 0; cc < b->w; cc++) {
+				unsigned char m = b->cells[rr * b->w + cc];
+				bool top = m & (0x01 | 0x08 | 0x02 | 0x10), bottom = m & (0x04 | 0x20 | 0x40 | 0x80);
+				if (top || bottom)
+					ui_put(a, y + rr, x + cc, 1, r, top && bottom ? "█" : top ? "▀" : "▄");
+			}
+		} else if (a->utf8) {
 			braille_row(b, rr, row);
 			/* print cell by cell: blanks must not erase other series */
 			const char *p = row;

@@ -62,8 +62,8 @@ static void *compare_open(struct app *a, const char *arg)
 	return v;
 }
 
-/* Row i: a param index (>= 0) or a metric row (-1 - 2k for last, -2 - 2k
- * for best). */
+/* Row i: 0 for a param (index in *index), else 1..4 for a metric's last,
+ * min, max and best rows; -1 past the end. */
 static int row_kind(struct cmpv *v, size_t i, size_t *index)
 {
 	size_t k = 0;
@@ -77,15 +77,15 @@ static int row_kind(struct cmpv *v, size_t i, size_t *index)
 		}
 	}
 	size_t m = i - k;
-	if (m / 2 >= v->c.n_metrics)
+	if (m / 4 >= v->c.n_metrics)
 		return -1;
-	*index = m / 2;
-	return m % 2 ? 2 : 1;
+	*index = m / 4;
+	return (int)(m % 4) + 1;
 }
 
 static size_t count_rows(struct cmpv *v)
 {
-	size_t n = 2 * v->c.n_metrics;
+	size_t n = 4 * v->c.n_metrics;
 
 	for (size_t p = 0; p < v->c.n_params; p++)
 		n += !v->only_diff || v->c.params[p].differs;
@@ -134,25 +134,26 @@ static void compare_draw(struct app *a, void *state, int y, int h, int w)
 			}
 		} else if (kind > 0) {
 			const struct compare_metric *m = &v->c.metrics[idx];
+			static const char *const sub_rows[] = {NULL, NULL, "    min", "    max", "    best @ step"};
 			if (kind == 1)
 				ui_putf(a, yy, 1, NAME_W, sel ? R_SELECTED : R_TITLE, "%s (%s)", m->name,
 					m->lower ? "min" : "max");
 			else
-				ui_put(a, yy, 1, NAME_W, sel ? R_SELECTED : R_DIM, "    best @ step");
+				ui_put(a, yy, 1, NAME_W, sel ? R_SELECTED : R_DIM, sub_rows[kind]);
 			for (int r = 0; r < visible && v->left + r < (int)v->n; r++) {
 				const struct compare_cell *x = &m->runs[v->left + r];
 				bool best = m->best == v->left + r;
 				char num[24];
 				if (!x->has) {
 					snprintf(buf, sizeof(buf), "-");
-				} else if (kind == 1) {
-					ui_format_number(x->last, buf, sizeof(buf));
+				} else if (kind < 4) {
+					ui_format_number(kind == 1 ? x->last : kind == 2 ? x->min : x->max, buf, sizeof(buf));
 				} else {
 					ui_format_number(x->best, num, sizeof(num));
 					snprintf(buf, sizeof(buf), "%s@%lld", num, (long long)x->best_step);
 				}
 				ui_putf(a, yy, 1 + NAME_W + r * CELL_W, CELL_W,
-					sel ? R_SELECTED : best && kind == 2 ? R_SUCCEEDED : x->has ? R_NORMAL : R_DIM, "%*s",
+					sel ? R_SELECTED : best && kind == 4 ? R_SUCCEEDED : x->has ? R_NORMAL : R_DIM, "%*s",
 					CELL_W - 1, buf);
 			}
 		}

@@ -90,3 +90,17 @@ test_ui_retry_from_dag() {
 	done
 	expect_eq "$(sql "SELECT group_concat(status, ',') FROM (SELECT status FROM task ORDER BY id)")" "succeeded,succeeded"
 }
+
+test_ui_chart_fallbacks() {
+	ui_project || return 1
+	printf 'type :chart 1 loss\nkey Enter\ndump\n' > s
+	TZ=UTC LC_ALL=C.UTF-8 MLWB_CHART=block "$MLWB" tui --script s > block || return 1
+	grep -q "[▀▄█]" block || fail "no block characters" || return 1
+	if grep -q "$(printf '\342\240')" block || grep -q "$(printf '\342\241')" block; then
+		fail "braille in the block style"
+		return 1
+	fi
+	TZ=UTC LC_ALL=C "$MLWB" tui --script s > ascii || return 1
+	grep -q '\*' ascii || fail "no ASCII dots" || return 1
+	if LC_ALL=C grep -q "$(printf '\342')" ascii; then fail "UTF-8 in the ASCII style"; fi
+}
