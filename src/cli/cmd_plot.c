@@ -93,7 +93,7 @@ int cmd_plot(int argc, char **argv)
 		}
 		int64_t t0 = ri.started ? ri.started : ri.created;
 		store_run_info_free(&ri);
-		if (store_metric_history(st, id, metric, &hist[n], &err) < 0) {
+		if (store_metric_values(st, id, metric, !strcmp(xmode, "time"), &hist[n], &err) < 0) {
 			rc = cli_report(&err);
 			goto out_series;
 		}

@@ -203,7 +203,8 @@ int store_open(const char *path, int flags, struct store **out, struct err *err)
 		store_close(st);
 		return -1;
 	}
-	if (exec(st, "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;", err) < 0 ||
+	/* mmap: scans of long metric series read pages without copying them */
+	if (exec(st, "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; PRAGMA mmap_size=268435456;", err) < 0 ||
 	    migrate(st, err) < 0) {
 		store_close(st);
 		return -1;
@@ -1000,6 +1001,59 @@ int store_metric_history(struct store *st, int64_t run, const char *name, struct
 	if (rc != SQLITE_DONE) {
 		store_metric_series_free(out);
 		return db_err(st, err, "reading a metric history");
+	}
+	return 0;
+}
+
+int store_metric_values(struct store *st, int64_t run, const char *name, bool with_time,
+			struct metric_series *out, struct err *err)
+{
+	int64_t key = 0, count = 0;
+	sqlite3_stmt *s;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	out->name = xstrdup(name);
+	if (metric_key_lookup(st, name, false, &key, err) < 0)
+		return -1;
+	if (!key)
+		return 0;
+	char *q = xasprintf("SELECT count FROM metric_summary WHERE run_id = %lld AND key_id = %lld",
+			    (long long)run, (long long)key);
+	rc = query_int(st, q, &count, err);
+	free(q);
+	if (rc < 0)
+		return -1;
+	s = prep(st, with_time ? "SELECT step, value, time FROM metric WHERE run_id = ? AND key_id = ? ORDER BY step, seq"
+			       : "SELECT step, value FROM metric WHERE run_id = ? AND key_id = ? ORDER BY step, seq",
+		 err);
+	if (!s)
+		return -1;
+	size_t cap = count > 0 ? (size_t)count : 256;
+	out->step = xmalloc(cap * sizeof(*out->step));
+	out->value = xmalloc(cap * sizeof(*out->value));
+	if (with_time)
+		out->time = xmalloc(cap * sizeof(*out->time));
+	sqlite3_bind_int64(s, 1, run);
+	sqlite3_bind_int64(s, 2, key);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (out->n == cap) {
+			cap *= 2;
+			out->step = xrealloc(out->step, cap * sizeof(*out->step));
+			out->value = xrealloc(out->value, cap * sizeof(*out->value));
+			if (with_time)
+				out->time = xrealloc(out->time, cap * sizeof(*out->time));
+		}
+		out->step[out->n] = sqlite3_column_int64(s, 0);
+		out->value[out->n] = col_real(s, 1);
+		if (with_time)
+			out->time[out->n] = sqlite3_column_int64(s, 2);
+		out->n++;
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		store_metric_series_free(out);
+		return db_err(st, err, "reading a metric");
 	}
 	return 0;
 }
