@@ -169,3 +169,21 @@ void ui_format_number(double v, char *buf, size_t len)
 	else
 		snprintf(buf, len, "%.4g", v);
 }
+
+bool ui_list_nav(enum action act, int *sel, int n, int page)
+{
+	switch (act) {
+	case ACT_UP: (*sel)--; break;
+	case ACT_DOWN: (*sel)++; break;
+	case ACT_PAGE_UP: *sel -= page; break;
+	case ACT_PAGE_DOWN: *sel += page; break;
+	case ACT_HOME: *sel = 0; break;
+	case ACT_END: *sel = n - 1; break;
+	default: return false;
+	}
+	if (*sel >= n)
+		*sel = n - 1;
+	if (*sel < 0)
+		*sel = 0;
+	return true;
+}

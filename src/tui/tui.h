@@ -238,6 +238,9 @@ const char *ui_state_symbol(struct app *a, const char *state);
 /* A sparkline of v[0..n) in w cells. Caller frees. */
 char *ui_sparkline(struct app *a, const double *v, size_t n, int w);
 void ui_format_number(double v, char *buf, size_t len);
+/* Moves a list selection for the movement actions (up, down, pages, home,
+ * end) and keeps it inside [0, n).  False when act is none of them. */
+bool ui_list_nav(enum action act, int *sel, int n, int page);
 /* A text view of lines (help, diff): takes ownership of the lines. */
 bool ui_push_text(struct app *a, const char *title, struct strv *lines, bool diff);
 

@@ -168,13 +168,9 @@ static int compare_handle(struct app *a, void *state, enum action act, int key)
 	struct cmpv *v = state;
 
 	(void)key;
+	if (ui_list_nav(act, &v->sel, (int)v->n_rows, a->rows - 4))
+		return H_REDRAW;
 	switch (act) {
-	case ACT_UP: v->sel--; break;
-	case ACT_DOWN: v->sel++; break;
-	case ACT_PAGE_UP: v->sel -= a->rows - 4; break;
-	case ACT_PAGE_DOWN: v->sel += a->rows - 4; break;
-	case ACT_HOME: v->sel = 0; break;
-	case ACT_END: v->sel = (int)v->n_rows - 1; break;
 	case ACT_LEFT: v->left--; break;
 	case ACT_RIGHT: v->left++; break;
 	case ACT_ONLY_DIFF:

@@ -199,11 +199,9 @@ static int launch_handle(struct app *a, void *state, enum action act, int key)
 	int n = v->form ? (int)v->n_fields : (int)n_items(a);
 
 	(void)key;
+	if (ui_list_nav(act, &v->sel, n, a->rows - 4))
+		return H_REDRAW;
 	switch (act) {
-	case ACT_UP: v->sel--; break;
-	case ACT_DOWN: v->sel++; break;
-	case ACT_HOME: v->sel = 0; break;
-	case ACT_END: v->sel = n - 1; break;
 	case ACT_BACK:
 		if (!v->form)
 			return H_NONE;

@@ -144,13 +144,9 @@ static int models_handle(struct app *a, void *state, enum action act, int key)
 	struct err err;
 
 	(void)key;
+	if (ui_list_nav(act, &v->sel, n, a->rows - 4))
+		return H_REDRAW;
 	switch (act) {
-	case ACT_UP: v->sel--; break;
-	case ACT_DOWN: v->sel++; break;
-	case ACT_HOME: v->sel = 0; break;
-	case ACT_END: v->sel = n - 1; break;
-	case ACT_PAGE_UP: v->sel -= a->rows - 4; break;
-	case ACT_PAGE_DOWN: v->sel += a->rows - 4; break;
 	case ACT_ENTER:
 		if (!n)
 			return H_REDRAW;

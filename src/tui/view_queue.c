@@ -103,13 +103,9 @@ static int queue_handle(struct app *a, void *state, enum action act, int key)
 	(void)key;
 	for (size_t i = 0; i < q->n; i++)
 		n += shown(q, i);
+	if (ui_list_nav(act, &q->sel, n, a->rows - 4))
+		return H_REDRAW;
 	switch (act) {
-	case ACT_UP: q->sel--; break;
-	case ACT_DOWN: q->sel++; break;
-	case ACT_PAGE_UP: q->sel -= a->rows - 4; break;
-	case ACT_PAGE_DOWN: q->sel += a->rows - 4; break;
-	case ACT_HOME: q->sel = 0; break;
-	case ACT_END: q->sel = n - 1; break;
 	case ACT_ENTER:
 	case ACT_CANCEL: {
 		const struct queue_task *t = NULL;

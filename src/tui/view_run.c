@@ -203,13 +203,9 @@ static int run_handle(struct app *a, void *state, enum action act, int key)
 	struct err err;
 
 	(void)key;
+	if (ui_list_nav(act, &v->sel, (int)v->n, page))
+		return H_REDRAW;
 	switch (act) {
-	case ACT_UP: v->sel--; break;
-	case ACT_DOWN: v->sel++; break;
-	case ACT_PAGE_UP: v->sel -= page; break;
-	case ACT_PAGE_DOWN: v->sel += page; break;
-	case ACT_HOME: v->sel = 0; break;
-	case ACT_END: v->sel = (int)v->n - 1; break;
 	case ACT_ENTER:
 		if (v->sel >= 0 && v->sel < (int)v->n && v->lines[v->sel].metric) {
 			char *arg = xasprintf("%lld %s", (long long)v->id, v->lines[v->sel].metric);

@@ -668,13 +668,9 @@ static int runs_handle(struct app *a, void *state, enum action act, int key)
 	(void)key;
 	if (v->choosing)
 		return chooser_handle(a, v, act);
+	if (ui_list_nav(act, &v->sel, (int)v->n_rows, page))
+		return H_REDRAW;
 	switch (act) {
-	case ACT_UP: v->sel--; break;
-	case ACT_DOWN: v->sel++; break;
-	case ACT_PAGE_UP: v->sel -= page; break;
-	case ACT_PAGE_DOWN: v->sel += page; break;
-	case ACT_HOME: v->sel = 0; break;
-	case ACT_END: v->sel = (int)v->n_rows - 1; break;
 	case ACT_LEFT: if (v->left > 0) v->left--; break;
 	case ACT_RIGHT: if (v->left + 4 < (int)v->n_cols) v->left++; break;
 	case ACT_ENTER:
