@@ -370,8 +370,8 @@ struct queue_task {
 int store_queue_tasks(struct store *st, struct queue_task **v, size_t *n, struct err *err);
 void store_queue_tasks_free(struct queue_task *v, size_t n);
 
-/* Makes a failed (or upstream_failed, cancelled) task of a finished run
- * pending again, with everything downstream of it, and re-queues the run.
+/* Makes a failed (or cancelled) task of a finished run pending again, with
+ * everything downstream of it, and re-queues the run.
  * The executor then runs it with a fresh set of attempts. */
 int store_task_retry(struct store *st, int64_t run, const char *task, struct err *err);
 

@@ -41,6 +41,11 @@ int cmd_ci(int argc, char **argv);
 int cmd_hooks(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
+int cmd_tag(int argc, char **argv);
+int cmd_note(int argc, char **argv);
+int cmd_delete(int argc, char **argv);
+int cmd_restore(int argc, char **argv);
+int cmd_retry(int argc, char **argv);
 
 /* Prints "mlwb: MSG" on stderr and returns `code`. */
 int cli_error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

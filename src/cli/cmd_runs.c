@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "mlwb/expr.h"
 #include "mlwb/jsonw.h"
 
 static void json_time(struct jsonw *w, const char *key, int64_t ms)
@@ -164,6 +165,88 @@ static const struct metric_summary *run_metric(const struct run_info *r, const c
 	return NULL;
 }
 
+/* The names of the filter language for one run (docs/tui.md). */
+struct filter_ctx {
+	const struct run_info *r;
+	char buf[64];
+};
+
+static const char *filter_resolve(void *arg, const char *name)
+{
+	struct filter_ctx *c = arg;
+	const struct run_info *r = c->r;
+
+	if (!strcmp(name, "status"))
+		return r->status;
+	if (!strcmp(name, "user"))
+		return r->user ? r->user : "";
+	if (!strcmp(name, "pipeline"))
+		return r->pipeline;
+	if (!strcmp(name, "experiment"))
+		return r->experiment;
+	if (!strcmp(name, "trigger"))
+		return r->trigger;
+	if (!strcmp(name, "note"))
+		return r->note ? r->note : "";
+	if (!strcmp(name, "commit"))
+		return r->git_commit ? r->git_commit : "";
+	if (!strcmp(name, "branch"))
+		return r->git_branch ? r->git_branch : "";
+	if (!strcmp(name, "id")) {
+		snprintf(c->buf, sizeof(c->buf), "%lld", (long long)r->id);
+		return c->buf;
+	}
+	if (str_startswith(name, "params."))
+		for (size_t i = 0; i < r->n_params; i++)
+			if (!strcmp(r->params[i].name, name + 7))
+				return r->params[i].value;
+	if (str_startswith(name, "metrics."))
+		for (size_t i = 0; i < r->n_metrics; i++)
+			if (!strcmp(r->metrics[i].name, name + 8)) {
+				snprintf(c->buf, sizeof(c->buf), "%.17g", r->metrics[i].last);
+				return c->buf;
+			}
+	if (str_startswith(name, "tags."))
+		for (size_t i = 0; i < r->n_tags; i++)
+			if (!strcmp(r->tags[i].name, name + 5))
+				return r->tags[i].value;
+	return NULL;
+}
+
+static bool filter_word(void *arg, const char *word)
+{
+	struct filter_ctx *c = arg;
+	const struct run_info *r = c->r;
+	const char *fields[] = {r->status, r->pipeline, r->experiment, r->user, r->trigger, r->note, r->git_branch};
+
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+		if (fields[i] && strstr(fields[i], word))
+			return true;
+	for (size_t i = 0; i < r->n_params; i++)
+		if (strstr(r->params[i].value, word))
+			return true;
+	return false;
+}
+
+/* Keeps the runs the expression holds for, at most `limit` (0: all). */
+static int filter_runs(struct run_list *l, const struct expr *e, int64_t limit, struct err *err)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < l->n; i++) {
+		struct filter_ctx c = {&l->v[i], ""};
+		int r = expr_eval(e, filter_resolve, filter_word, &c, err);
+		if (r < 0)
+			return -1;
+		if (r && (!limit || (int64_t)k < limit))
+			l->v[k++] = l->v[i];
+		else
+			store_run_info_free(&l->v[i]);
+	}
+	l->n = k;
+	return 0;
+}
+
 int cmd_runs(int argc, char **argv)
 {
 	struct run_query q = {0};
@@ -172,7 +255,8 @@ int cmd_runs(int argc, char **argv)
 	struct store *st;
 	struct run_list list;
 	struct err err;
-	const char *val;
+	const char *val, *filter = NULL;
+	struct expr *expr = NULL;
 	int rc;
 
 	q.with_details = true;
@@ -200,6 +284,12 @@ int cmd_runs(int argc, char **argv)
 			if (!str_to_long(val, &n) || n < 1)
 				return cli_usage_error("runs", "--limit needs a positive number, got \"%s\"", val);
 			q.limit = n;
+		} else if ((m = cli_opt("runs", argc, argv, &i, "--filter", &val)) != 0) {
+			if (m < 0)
+				return 2;
+			filter = val;
+		} else if (!strcmp(argv[i], "--trash")) {
+			q.trash = true;
 		} else if (!strcmp(argv[i], "--asc")) {
 			q.ascending = true;
 		} else {
@@ -211,14 +301,28 @@ int cmd_runs(int argc, char **argv)
 		return cli_usage_error("runs",
 				       "unknown status \"%s\" (queued, running, succeeded, failed, cancelled)",
 				       q.status);
-	if ((rc = cli_find_project(&p)) != 0)
-		return rc;
-	if ((rc = cli_open_store(&p, &st)) != 0) {
-		project_free(&p);
+	if (filter && expr_parse(filter, &expr, &err) < 0)
+		return cli_usage_error("runs", "--filter: %s", err.msg);
+	if ((rc = cli_find_project(&p)) != 0) {
+		expr_free(expr);
 		return rc;
 	}
+	if ((rc = cli_open_store(&p, &st)) != 0) {
+		project_free(&p);
+		expr_free(expr);
+		return rc;
+	}
+	/* a filter asks for everything, then keeps what matches */
+	int64_t limit = q.limit;
+	if (expr)
+		q.limit = 0;
 	if (store_run_list(st, &q, &list, &err) < 0) {
 		rc = cli_report(&err);
+		goto out;
+	}
+	if (expr && filter_runs(&list, expr, limit, &err) < 0) {
+		rc = cli_report(&err);
+		store_run_list_free(&list);
 		goto out;
 	}
 	if (fmt == FMT_JSON) {
@@ -234,8 +338,8 @@ int cmd_runs(int argc, char **argv)
 		jsonw_flush(&w, stdout);
 		jsonw_free(&w);
 	} else if (fmt == FMT_TABLE && list.n == 0) {
-		if (q.experiment || q.status)
-			printf("no runs match\n");
+		if (q.experiment || q.status || filter || q.trash)
+			printf(q.trash ? "the trash is empty\n" : "no runs match\n");
 		else
 			printf("no runs yet: start one with `mlwb run PIPELINE` (pipelines: `mlwb dag`)\n");
 	} else {
@@ -302,6 +406,7 @@ int cmd_runs(int argc, char **argv)
 	}
 	store_run_list_free(&list);
 out:
+	expr_free(expr);
 	store_close(st);
 	project_free(&p);
 	return rc;

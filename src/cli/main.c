@@ -25,11 +25,13 @@ const struct command cli_commands[] = {
 	 "with the tasks it waits for.  --format json gives {pipeline, layers, nodes,\n"
 	 "edges}; edges carry the path that links two tasks (null for `needs`).\n"},
 	{"runs", cmd_runs,
-	 "[--experiment NAME] [--status STATUS] [--sort KEY] [--asc] [--limit N] [--format table|json|csv]",
+	 "[--filter EXPR] [--experiment NAME] [--status STATUS] [--sort KEY] [--asc] [--limit N] [--trash] [--format table|json|csv]",
 	 "list runs, newest first",
 	 "Lists the project's runs.  --sort takes id, created, started, finished,\n"
 	 "status, pipeline, experiment, user, trigger, duration, metrics.NAME or\n"
-	 "params.NAME (descending unless --asc).\n"},
+	 "params.NAME (descending unless --asc).  --filter takes the UI's filter\n"
+	 "expression (\"metrics.auc > 0.8 and params.train.lr < 0.1\").  --trash lists\n"
+	 "the deleted runs.\n"},
 	{"show", cmd_show, "RUN [--format table|json]", "show one run: params, metrics, tasks, git",
 	 "Shows everything recorded about run RUN (its id, as `mlwb runs` lists).\n"},
 	{"run", cmd_run,
@@ -75,6 +77,16 @@ const struct command cli_commands[] = {
 	 "a git post-commit hook that queues a run on every commit",
 	 "install adds a block to .git/hooks/post-commit that queues a run of PIPELINE\n"
 	 "(trigger commit); uninstall removes exactly that block.\n"},
+	{"tag", cmd_tag, "RUN NAME=VALUE ...", "tag a run", "Sets (or replaces) tags of a run.\n"},
+	{"note", cmd_note, "RUN [TEXT ...]", "write a run's note", "The words after RUN become the note; none clears it.\n"},
+	{"delete", cmd_delete, "RUN ...", "move runs to the trash",
+	 "A deleted run (a sweep: with its children) leaves the listings; `mlwb runs --trash`\n"
+	 "lists the trash and `mlwb restore` brings runs back.  Running runs must be\n"
+	 "cancelled first.\n"},
+	{"restore", cmd_restore, "RUN ...", "bring runs back from the trash", ""},
+	{"retry", cmd_retry, "RUN TASK", "run a failed task again, with what depends on it",
+	 "Makes TASK of a finished run pending again, with every task downstream of it,\n"
+	 "re-queues the run and wakes the executor; the task gets fresh attempts.\n"},
 	{"compare", cmd_compare, "RUN RUN [RUN ...] [--only-diff] [--format table|json|csv]",
 	 "runs side by side: params that differ, metrics with the best run",
 	 "Params of every run (* where they differ; --only-diff hides the others) and\n"

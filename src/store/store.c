@@ -1917,7 +1917,7 @@ int store_task_retry(struct store *st, int64_t run, const char *task, struct err
 	sqlite3_stmt *s = prep(st,
 			       "WITH RECURSIVE down(id) AS ("
 			       "  SELECT id FROM task WHERE run_id = ?1 AND name = ?2 "
-			       "    AND status IN ('failed','upstream_failed','cancelled')"
+			       "    AND status IN ('failed','cancelled')"
 			       "  UNION SELECT e.task_id FROM task_edge e JOIN down ON e.upstream_id = down.id) "
 			       "UPDATE task SET status = 'pending', exit_code = NULL, reason = NULL, started = NULL, "
 			       "finished = NULL, next_attempt = NULL, "
@@ -1935,7 +1935,23 @@ int store_task_retry(struct store *st, int64_t run, const char *task, struct err
 	}
 	sqlite3_finalize(s);
 	if (sqlite3_changes(st->db) == 0) {
-		err_set(err, "task %s of run %lld has not failed: nothing to retry", task, (long long)run);
+		char tstatus[32] = "";
+		sqlite3_stmt *q = prep(st, "SELECT status FROM task WHERE run_id = ? AND name = ?", err);
+		if (q) {
+			sqlite3_bind_int64(q, 1, run);
+			sqlite3_bind_text(q, 2, task, -1, SQLITE_STATIC);
+			if (sqlite3_step(q) == SQLITE_ROW)
+				snprintf(tstatus, sizeof(tstatus), "%s", (const char *)sqlite3_column_text(q, 0));
+			sqlite3_finalize(q);
+		}
+		if (!tstatus[0])
+			err_set(err, "run %lld has no task \"%s\"", (long long)run, task);
+		else if (!strcmp(tstatus, "upstream_failed"))
+			err_set(err, "task %s of run %lld did not run because a task before it failed: retry that one",
+				task, (long long)run);
+		else
+			err_set(err, "task %s of run %lld has not failed (it is %s): nothing to retry", task,
+				(long long)run, tstatus);
 		goto out;
 	}
 	rc = write1(st, err, "re-queueing the run",
