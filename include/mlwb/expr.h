@@ -18,6 +18,7 @@
 #include <stdbool.h>
 
 #include "mlwb/err.h"
+#include "mlwb/store.h"
 
 struct expr;
 
@@ -36,5 +37,11 @@ typedef bool (*expr_search_fn)(void *arg, const char *word);
 /* 1 true, 0 false, -1 error (an unknown name: err says which). */
 int expr_eval(const struct expr *e, expr_resolve_fn resolve, expr_search_fn search, void *arg,
 	      struct err *err);
+
+/* The Runs filter: evaluates e over a run (loaded with details), with the
+ * names id, status, pipeline, experiment, user, trigger, note, commit,
+ * branch, params.NAME, metrics.NAME (the last value) and tags.NAME; a bare
+ * word matches the run's text fields and param values. */
+int expr_eval_run(const struct expr *e, const struct run_info *r, struct err *err);
 
 #endif

@@ -165,77 +165,13 @@ static const struct metric_summary *run_metric(const struct run_info *r, const c
 	return NULL;
 }
 
-/* The names of the filter language for one run (docs/tui.md). */
-struct filter_ctx {
-	const struct run_info *r;
-	char buf[64];
-};
-
-static const char *filter_resolve(void *arg, const char *name)
-{
-	struct filter_ctx *c = arg;
-	const struct run_info *r = c->r;
-
-	if (!strcmp(name, "status"))
-		return r->status;
-	if (!strcmp(name, "user"))
-		return r->user ? r->user : "";
-	if (!strcmp(name, "pipeline"))
-		return r->pipeline;
-	if (!strcmp(name, "experiment"))
-		return r->experiment;
-	if (!strcmp(name, "trigger"))
-		return r->trigger;
-	if (!strcmp(name, "note"))
-		return r->note ? r->note : "";
-	if (!strcmp(name, "commit"))
-		return r->git_commit ? r->git_commit : "";
-	if (!strcmp(name, "branch"))
-		return r->git_branch ? r->git_branch : "";
-	if (!strcmp(name, "id")) {
-		snprintf(c->buf, sizeof(c->buf), "%lld", (long long)r->id);
-		return c->buf;
-	}
-	if (str_startswith(name, "params."))
-		for (size_t i = 0; i < r->n_params; i++)
-			if (!strcmp(r->params[i].name, name + 7))
-				return r->params[i].value;
-	if (str_startswith(name, "metrics."))
-		for (size_t i = 0; i < r->n_metrics; i++)
-			if (!strcmp(r->metrics[i].name, name + 8)) {
-				snprintf(c->buf, sizeof(c->buf), "%.17g", r->metrics[i].last);
-				return c->buf;
-			}
-	if (str_startswith(name, "tags."))
-		for (size_t i = 0; i < r->n_tags; i++)
-			if (!strcmp(r->tags[i].name, name + 5))
-				return r->tags[i].value;
-	return NULL;
-}
-
-static bool filter_word(void *arg, const char *word)
-{
-	struct filter_ctx *c = arg;
-	const struct run_info *r = c->r;
-	const char *fields[] = {r->status, r->pipeline, r->experiment, r->user, r->trigger, r->note, r->git_branch};
-
-	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
-		if (fields[i] && strstr(fields[i], word))
-			return true;
-	for (size_t i = 0; i < r->n_params; i++)
-		if (strstr(r->params[i].value, word))
-			return true;
-	return false;
-}
-
 /* Keeps the runs the expression holds for, at most `limit` (0: all). */
 static int filter_runs(struct run_list *l, const struct expr *e, int64_t limit, struct err *err)
 {
 	size_t k = 0;
 
 	for (size_t i = 0; i < l->n; i++) {
-		struct filter_ctx c = {&l->v[i], ""};
-		int r = expr_eval(e, filter_resolve, filter_word, &c, err);
+		int r = expr_eval_run(e, &l->v[i], err);
 		if (r < 0)
 			return -1;
 		if (r && (!limit || (int64_t)k < limit))

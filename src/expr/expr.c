@@ -1,5 +1,6 @@
 /* expr.c - a recursive-descent parser and evaluator for filter expressions. */
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -298,4 +299,72 @@ int expr_eval(const struct expr *e, expr_resolve_fn resolve, expr_search_fn sear
 	case OP_GE: return b >= 0;
 	default: return 0;
 	}
+}
+
+struct run_ctx {
+	const struct run_info *r;
+	char buf[64];
+};
+
+static const char *run_resolve(void *arg, const char *name)
+{
+	struct run_ctx *c = arg;
+	const struct run_info *r = c->r;
+
+	if (!strcmp(name, "status"))
+		return r->status;
+	if (!strcmp(name, "user"))
+		return r->user ? r->user : "";
+	if (!strcmp(name, "pipeline"))
+		return r->pipeline;
+	if (!strcmp(name, "experiment"))
+		return r->experiment;
+	if (!strcmp(name, "trigger"))
+		return r->trigger;
+	if (!strcmp(name, "note"))
+		return r->note ? r->note : "";
+	if (!strcmp(name, "commit"))
+		return r->git_commit ? r->git_commit : "";
+	if (!strcmp(name, "branch"))
+		return r->git_branch ? r->git_branch : "";
+	if (!strcmp(name, "id")) {
+		snprintf(c->buf, sizeof(c->buf), "%lld", (long long)r->id);
+		return c->buf;
+	}
+	if (!strncmp(name, "params.", 7))
+		for (size_t i = 0; i < r->n_params; i++)
+			if (!strcmp(r->params[i].name, name + 7))
+				return r->params[i].value;
+	if (!strncmp(name, "metrics.", 8))
+		for (size_t i = 0; i < r->n_metrics; i++)
+			if (!strcmp(r->metrics[i].name, name + 8)) {
+				snprintf(c->buf, sizeof(c->buf), "%.17g", r->metrics[i].last);
+				return c->buf;
+			}
+	if (!strncmp(name, "tags.", 5))
+		for (size_t i = 0; i < r->n_tags; i++)
+			if (!strcmp(r->tags[i].name, name + 5))
+				return r->tags[i].value;
+	return NULL;
+}
+
+static bool run_search(void *arg, const char *word)
+{
+	const struct run_info *r = ((struct run_ctx *)arg)->r;
+	const char *fields[] = {r->status, r->pipeline, r->experiment, r->user, r->trigger, r->note, r->git_branch};
+
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+		if (fields[i] && strstr(fields[i], word))
+			return true;
+	for (size_t i = 0; i < r->n_params; i++)
+		if (strstr(r->params[i].value, word))
+			return true;
+	return false;
+}
+
+int expr_eval_run(const struct expr *e, const struct run_info *r, struct err *err)
+{
+	struct run_ctx c = {r, ""};
+
+	return expr_eval(e, run_resolve, run_search, &c, err);
 }

@@ -298,20 +298,11 @@ int registry_resolve(struct store *st, const char *spec, struct model_version_ro
 		store_model_versions_free(rows, n);
 		return err_set(err, "%s: no such version", spec);
 	}
-	/* the newest when no version and no production */
+	/* the newest when no version and no production: keep rows[0], and let
+	 * the store free the rest (an emptied row frees nothing) */
 	*row = xcalloc(1, sizeof(**row));
 	**row = rows[0];
-	for (size_t i = 1; i < n; i++) {
-		struct model_version_row *r = &rows[i];
-		free(r->model);
-		free(r->path);
-		free(r->sha256);
-		free(r->task_name);
-		free(r->user);
-		free(r->gate);
-		free(r->gate_reason);
-		free(r->stages);
-	}
-	free(rows);
+	memset(&rows[0], 0, sizeof(rows[0]));
+	store_model_versions_free(rows, n);
 	return 0;
 }

@@ -113,70 +113,6 @@ static const char *cell(struct app *a, const struct run_info *r, const char *key
 	return buf;
 }
 
-/* ---- the filter ---- */
-
-struct eval_ctx {
-	struct app *a;
-	const struct run_info *r;
-	char buf[64];
-};
-
-static const char *resolve(void *arg, const char *name)
-{
-	struct eval_ctx *c = arg;
-	const struct run_info *r = c->r;
-
-	if (!strcmp(name, "status"))
-		return r->status;
-	if (!strcmp(name, "user"))
-		return r->user;
-	if (!strcmp(name, "pipeline"))
-		return r->pipeline;
-	if (!strcmp(name, "experiment"))
-		return r->experiment;
-	if (!strcmp(name, "trigger"))
-		return r->trigger;
-	if (!strcmp(name, "note"))
-		return r->note ? r->note : "";
-	if (!strcmp(name, "commit"))
-		return r->git_commit ? r->git_commit : "";
-	if (!strcmp(name, "branch"))
-		return r->git_branch ? r->git_branch : "";
-	if (!strcmp(name, "id")) {
-		snprintf(c->buf, sizeof(c->buf), "%lld", (long long)r->id);
-		return c->buf;
-	}
-	if (str_startswith(name, "params."))
-		return param_of(r, name + 7);
-	if (str_startswith(name, "metrics.")) {
-		const struct metric_summary *m = metric_of(r, name + 8);
-		if (!m)
-			return NULL;
-		snprintf(c->buf, sizeof(c->buf), "%.17g", m->last);
-		return c->buf;
-	}
-	if (str_startswith(name, "tags."))
-		for (size_t i = 0; i < r->n_tags; i++)
-			if (!strcmp(r->tags[i].name, name + 5))
-				return r->tags[i].value;
-	return NULL;
-}
-
-static bool search_word(void *arg, const char *word)
-{
-	struct eval_ctx *c = arg;
-	const struct run_info *r = c->r;
-	const char *fields[] = {r->status, r->pipeline, r->experiment, r->user, r->trigger, r->note, r->git_branch};
-
-	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
-		if (fields[i] && strstr(fields[i], word))
-			return true;
-	for (size_t i = 0; i < r->n_params; i++)
-		if (strstr(r->params[i].value, word))
-			return true;
-	return false;
-}
-
 /* ---- columns ---- */
 
 static void add_col(struct runs *v, const char *title, const char *key, bool right)
@@ -356,8 +292,7 @@ static void build_rows(struct app *a, struct runs *v)
 
 	for (size_t i = 0; i < v->list.n; i++) {
 		if (v->expr) {
-			struct eval_ctx c = {a, &v->list.v[i], ""};
-			int r = expr_eval(v->expr, resolve, search_word, &c, &err);
+			int r = expr_eval_run(v->expr, &v->list.v[i], &err);
 			if (r < 0) {
 				app_status(a, true, "%s", err.msg);
 				expr_free(v->expr);
