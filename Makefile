@@ -17,7 +17,8 @@ CC      ?= cc
 BUILD   ?= build
 PKGS    := ncursesw sqlite3 libgit2 yaml-0.1 plplot jansson libcrypto
 DEB_PKGS := build-essential pkg-config libncurses-dev libsqlite3-dev libgit2-dev libyaml-dev \
-	libplplot-dev plplot-driver-cairo libjansson-dev libssl-dev libcmocka-dev python3 git tmux
+	libplplot-dev plplot-driver-cairo libjansson-dev libssl-dev libcmocka-dev python3 git tmux \
+	python3-numpy python3-scipy python3-pandas
 
 # pkg-config runs lazily (=) so that `make test` on a bare machine can
 # install the packages first and find them in the sub-make.
@@ -40,7 +41,7 @@ LDFLAGS_ALL = $(OPT) $(LDFLAGS)
 
 # The engine: everything but the CLI (and, later, the TUI).  Unit tests link
 # it without curses.
-ENGINE_SRC := $(wildcard src/util/*.c src/store/*.c src/pipeline/*.c src/vcs/*.c src/artifacts/*.c src/exec/*.c src/expr/*.c src/registry/*.c src/chart/*.c src/compare/*.c)
+ENGINE_SRC := $(wildcard src/util/*.c src/store/*.c src/pipeline/*.c src/vcs/*.c src/artifacts/*.c src/exec/*.c src/expr/*.c src/registry/*.c src/chart/*.c src/compare/*.c src/monitor/*.c)
 PLOT_SRC   := $(wildcard src/plot/*.c)
 CLI_SRC    := $(wildcard src/cli/*.c src/tui/*.c src/plot/*.c)
 ENGINE_OBJ := $(ENGINE_SRC:%.c=$(BUILD)/obj/%.o)
@@ -86,7 +87,8 @@ $(BUILD)/bench/%: tests/bench/%.c $(BUILD)/libmlwb.a
 # ---- set-up ----
 deps:
 	@if pkg-config --exists $(PKGS) cmocka 2>/dev/null && command -v cc >/dev/null \
-	    && command -v python3 >/dev/null && command -v git >/dev/null && command -v tmux >/dev/null; then \
+	    && command -v python3 >/dev/null && command -v git >/dev/null && command -v tmux >/dev/null \
+	    && /usr/bin/python3 -c "import numpy, scipy, pandas" 2>/dev/null; then \
 		echo "deps: all libraries found"; \
 	elif [ "$$(id -u)" = 0 ]; then \
 		echo "deps: installing $(DEB_PKGS)"; \

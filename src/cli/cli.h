@@ -46,6 +46,7 @@ int cmd_note(int argc, char **argv);
 int cmd_delete(int argc, char **argv);
 int cmd_restore(int argc, char **argv);
 int cmd_retry(int argc, char **argv);
+int cmd_drift(int argc, char **argv);
 
 /* Prints "mlwb: MSG" on stderr and returns `code`. */
 int cli_error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -98,6 +98,15 @@ const struct command cli_commands[] = {
 	 "a light grid; the format follows FILE's extension.  --smooth draws the\n"
 	 "exponential moving average (TensorBoard's, debiased) over the raw series,\n"
 	 "faint.  --x time: seconds since each run started.\n"},
+	{"drift", cmd_drift,
+	 "--reference REF.csv --current CUR.csv [--columns a,b] [--test auto|ks|chisquare|z|wasserstein|jensenshannon|psi] [--threshold X] [--share X] [--fail-on-drift] [--format table|json]",
+	 "data drift between two CSV files, column by column",
+	 "Tests every column shared by REF and CUR (or those of --columns) with\n"
+	 "Evidently's default test for its kind and size (KS, chi-square, Z, Wasserstein,\n"
+	 "Jensen-Shannon; PSI on request), reports PSI and Jensen-Shannon for all and\n"
+	 "Wasserstein and KS for numeric columns, and calls dataset drift when at least\n"
+	 "--share (0.5) of the columns drifted.  Needs no project.  --fail-on-drift\n"
+	 "exits 1 on dataset drift.  docs/drift.md has the rules.\n"},
 	{"tui", cmd_tui, "[--theme NAME] [--open COMMAND] [--script FILE [--size COLSxLINES]] [--keys-md]",
 	 "the full-screen terminal UI (also: mlwb with no arguments)",
 	 "Opens the workbench on the project: Runs, Run, DAG, Logs, Launch and Queue\n"

@@ -8,8 +8,15 @@ root=$(mktemp -d /tmp/mlwb-cli-XXXXXX)
 passed=0
 failed=0
 failures=""
+# ONLY=PATTERN runs the tests whose file or function name contains PATTERN.
 for file in "$here"/t_*.sh; do
 	names=$(sed -n 's/^\(test_[a-z0-9_]*\)().*/\1/p' "$file")
+	if [ -n "$ONLY" ]; then
+		case "$file" in
+		*"$ONLY"*) ;;
+		*) names=$(printf '%s\n' $names | grep -F -- "$ONLY") ;;
+		esac
+	fi
 	for name in $names; do
 		TMP="$root/$(basename "$file" .sh).$name"
 		mkdir -p "$TMP/work"
