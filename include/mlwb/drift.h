@@ -40,6 +40,7 @@ struct csv_table {
 	size_t len;
 	size_t *row_off;
 	char *arena;      /* the strings of csv_load_strings */
+	bool borrowed;    /* buf belongs to another table (csv_subset) */
 };
 
 /* Reads a whole CSV file (header row first).  Bad input: -1, err code 2,
@@ -47,6 +48,8 @@ struct csv_table {
 int csv_read(const char *path, struct csv_table *t, struct err *err);
 /* Fills col->str of the columns with want[i] set (all when want is NULL). */
 void csv_load_strings(struct csv_table *t, const bool *want);
+/* A table of some rows of t (by index), sharing t's text: free it before t. */
+void csv_subset(const struct csv_table *t, const size_t *rows, size_t n, struct csv_table *out);
 /* Index of a column by name, or -1. */
 int csv_find(const struct csv_table *t, const char *name);
 void csv_free(struct csv_table *t);

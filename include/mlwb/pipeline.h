@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "mlwb/err.h"
 #include "mlwb/util.h"
@@ -128,6 +129,53 @@ struct metric_goal {
 	bool lower;
 };
 
+/* What a trigger queues: a run of a pipeline with param overrides. */
+struct trigger_run {
+	char *pipeline;       /* NULL: none configured */
+	struct strv params;   /* "name=value" */
+	int line, col;
+};
+
+/* monitors: {NAME: {reference, current, window, columns, test, threshold,
+ * on_drift}} -- data drift of incoming batches against a reference. */
+struct monitor_spec {
+	char *name;
+	int line, col;
+	char *reference;              /* a CSV path (relative to the project) */
+	char *ref_model, *ref_artifact; /* or: the artifact of a registered
+					 * model's run ("NAME@STAGE") */
+	char *current;                /* a path or a glob: each file one batch */
+	char *window_column;          /* or: one file cut into time windows */
+	int64_t window_ms;
+	struct strv columns;          /* empty: every shared column */
+	char *test;                   /* NULL: auto */
+	double threshold;             /* NaN: the test's default */
+	double share;                 /* dataset drift at this share (0.5) */
+	struct trigger_run on_drift;
+};
+
+/* cron: one bit per allowed value of each field. */
+struct cron {
+	uint64_t minute;  /* 0-59 */
+	uint32_t hour;    /* 0-23 */
+	uint32_t dom;     /* 1-31 */
+	uint16_t month;   /* 1-12 */
+	uint8_t dow;      /* 0-6, Sunday 0 */
+	bool dom_star, dow_star;
+};
+
+enum schedule_kind { SCHEDULE_CRON, SCHEDULE_GIT, SCHEDULE_WATCH };
+
+/* schedules: {NAME: {cron|git|watch, run, params}} */
+struct schedule_spec {
+	char *name;
+	int line, col;
+	enum schedule_kind kind;
+	char *what;         /* the cron text, the branch, the watched path */
+	struct cron cron;
+	struct trigger_run run;
+};
+
 struct spec {
 	char *project;
 	struct metric_goal *goals;
@@ -138,6 +186,10 @@ struct spec {
 	size_t n_pipelines;
 	struct sweep *sweeps;
 	size_t n_sweeps;
+	struct monitor_spec *monitors;
+	size_t n_monitors;
+	struct schedule_spec *schedules;
+	size_t n_schedules;
 };
 
 /* Loads and validates a file.  `display` is the name used in diagnostics
@@ -179,6 +231,17 @@ void pipeline_sweep_points_free(struct strv *points, size_t n);
 
 /* Parses "90", "30s", "10m", "1h30m", "2d" into milliseconds. */
 bool pipeline_parse_duration(const char *s, int64_t *ms);
+const struct monitor_spec *pipeline_monitor_find(const struct spec *spec, const char *name);
+
+/* Parses a cron line: five fields (minute hour day-of-month month
+ * day-of-week) of `*`, values, ranges a-b, lists a,b and steps x/n, names
+ * (jan, mon) allowed; or @hourly, @daily, @midnight, @weekly, @monthly,
+ * @yearly, @annually.  On error, a message in err (code 2). */
+int cron_parse(const char *text, struct cron *c, struct err *err);
+/* Does the minute of local time `tm` match?  Day of month and day of week,
+ * when both are restricted, match when either does (as in cron). */
+bool cron_matches(const struct cron *c, const struct tm *tm);
+
 /* Parses "512", "100K", "1.5G", "2GiB" (powers of 1024) into bytes. */
 bool pipeline_parse_size(const char *s, int64_t *bytes);
 

@@ -18,11 +18,12 @@
 #include <stdint.h>
 
 #include "mlwb/err.h"
+#include "mlwb/util.h"
 
 struct store;
 
 /* Schema version this build writes. */
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 
 enum { STORE_CREATE = 1, STORE_READONLY = 2 };
 
@@ -443,4 +444,58 @@ struct metric_best {
 int store_metric_best(struct store *st, int64_t run, struct metric_best **v, size_t *n, struct err *err);
 void store_metric_best_free(struct metric_best *v, size_t n);
 
+/* ---- monitors, drift, schedules ---- */
+
+/* One column of a stored batch; NaN reads back as NULL and back. */
+struct drift_result_row {
+	char *column, *kind, *test, *skipped;
+	double statistic, p_value, score, threshold;
+	bool drifted;
+	double psi, js, wasserstein, ks_statistic, ks_p_value;
+	int64_t n_reference, n_current;
+	char *hist_reference, *hist_current; /* JSON */
+};
+
+struct drift_batch_row {
+	int64_t id;
+	char *monitor, *batch, *reference, *error;
+	int64_t evaluated; /* epoch ms */
+	int64_t n_reference, n_current;
+	int64_t tested, drifted;
+	double share;
+	bool dataset_drift;
+	int64_t triggered_run; /* 0: none */
+};
+
+int store_monitor_ensure(struct store *st, const char *name, const char *reference, int64_t *id,
+			 struct err *err);
+/* Is the batch stored? *batch_id 0 when not. */
+int store_drift_batch_find(struct store *st, int64_t monitor, const char *batch, int64_t *batch_id,
+			   struct err *err);
+/* Stores a batch and its columns in one transaction, replacing what was
+ * stored for it (keeping its triggered run).  *id: the batch row. */
+int store_drift_batch_save(struct store *st, int64_t monitor, const struct drift_batch_row *b,
+			   const struct drift_result_row *cols, size_t n, int64_t *id, struct err *err);
+int store_drift_batch_set_run(struct store *st, int64_t batch, int64_t run, struct err *err);
+/* A monitor's batches in name order (all monitors when NULL). */
+int store_drift_batches(struct store *st, const char *monitor, struct drift_batch_row **v, size_t *n,
+			struct err *err);
+void store_drift_batches_free(struct drift_batch_row *v, size_t n);
+int store_drift_results(struct store *st, int64_t batch, struct drift_result_row **v, size_t *n,
+			struct err *err);
+void store_drift_results_free(struct drift_result_row *v, size_t n);
+/* The monitors that have stored batches, by name. */
+int store_monitor_names(struct store *st, char ***names, size_t *n, struct err *err);
+
+/* A schedule's state: value NULL (and *fired 0) when never seen. */
+int store_schedule_get(struct store *st, const char *name, char **value, int64_t *fired,
+		       struct err *err);
+int store_schedule_set(struct store *st, const char *name, const char *kind, const char *value,
+		       int64_t fired, int64_t run, struct err *err);
+/* The files a watch schedule has seen: "path\tmtime\tsize" each. */
+int store_watch_files(struct store *st, const char *schedule, struct strv *out, struct err *err);
+int store_watch_file_set(struct store *st, const char *schedule, const char *path, int64_t mtime,
+			 int64_t size, struct err *err);
+
 #endif
+

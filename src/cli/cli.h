@@ -47,6 +47,7 @@ int cmd_delete(int argc, char **argv);
 int cmd_restore(int argc, char **argv);
 int cmd_retry(int argc, char **argv);
 int cmd_drift(int argc, char **argv);
+int cmd_monitor(int argc, char **argv);
 
 /* Prints "mlwb: MSG" on stderr and returns `code`. */
 int cli_error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -509,6 +509,34 @@ void csv_load_strings(struct csv_table *t, const bool *want)
 	free(load);
 }
 
+void csv_subset(const struct csv_table *t, const size_t *rows, size_t n, struct csv_table *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->path = xstrdup(t->path);
+	out->ncols = t->ncols;
+	out->nrows = n;
+	out->buf = t->buf;
+	out->len = t->len;
+	out->borrowed = true;
+	out->row_off = xmalloc((n ? n : 1) * sizeof(size_t));
+	out->cols = xcalloc(t->ncols ? t->ncols : 1, sizeof(*out->cols));
+	for (size_t r = 0; r < n; r++)
+		out->row_off[r] = t->row_off[rows[r]];
+	for (size_t i = 0; i < t->ncols; i++) {
+		const struct csv_col *c = &t->cols[i];
+		struct csv_col *o = &out->cols[i];
+		o->name = xstrdup(c->name);
+		o->numeric = c->numeric;
+		o->integer = c->integer;
+		o->num = xmalloc((n ? n : 1) * sizeof(double));
+		for (size_t r = 0; r < n; r++) {
+			o->num[r] = c->numeric ? c->num[rows[r]] : NAN;
+			if (c->numeric && isnan(o->num[r]))
+				o->missing++;
+		}
+	}
+}
+
 int csv_find(const struct csv_table *t, const char *name)
 {
 	for (size_t i = 0; i < t->ncols; i++)
@@ -526,7 +554,8 @@ void csv_free(struct csv_table *t)
 	}
 	free(t->cols);
 	free(t->path);
-	free(t->buf);
+	if (!t->borrowed)
+		free(t->buf);
 	free(t->row_off);
 	while (t->arena) {
 		char *prev;

@@ -14,6 +14,7 @@
 #include <yaml.h>
 
 #include "mlwb/expr.h"
+#include "mlwb/drift.h"
 #include "mlwb/pipeline.h"
 
 /* ---- diagnostics ---- */
@@ -1425,9 +1426,278 @@ static void walk_sweep(struct ctx *c, yaml_node_t *k, yaml_node_t *v)
 	free(where);
 }
 
+/* ---- monitors and schedules ---- */
+
+/* {run: PIPELINE, params: {name: value}} -- or, where `inline_keys` is set,
+ * run: and params: as keys of the enclosing mapping (schedules). */
+static void walk_trigger_params(struct ctx *c, struct trigger_run *tr, yaml_node_t *v)
+{
+	if (!want_mapping(c, v, "params"))
+		return;
+	FOR_PAIRS(c, v, p, k, val) {
+		if (val->type != YAML_SCALAR_NODE) {
+			diags_add(c->d, LINE(val), COL(val), "param \"%s\" must be a scalar, got %s", scalar(k),
+				  kind_name(val));
+			continue;
+		}
+		if (!pipeline_param_find(c->spec->params, c->spec->n_params, scalar(k))) {
+			const char *sug = suggest_param(c->spec->params, c->spec->n_params, scalar(k));
+			if (sug)
+				diags_add(c->d, LINE(k), COL(k), "unknown param \"%s\" (did you mean \"%s\"?)",
+					  scalar(k), sug);
+			else
+				diags_add(c->d, LINE(k), COL(k), "unknown param \"%s\"", scalar(k));
+			continue;
+		}
+		char *kv = xasprintf("%s=%s", scalar(k), scalar(val));
+		strv_push(&tr->params, kv);
+		free(kv);
+	}
+}
+
+static void check_run_target(struct ctx *c, struct trigger_run *tr, yaml_node_t *at, const char *who)
+{
+	struct spec *s = c->spec;
+	if (!tr->pipeline || pipeline_find(s, tr->pipeline))
+		return;
+	const char **names = xmalloc((s->n_pipelines + 1) * sizeof(*names));
+	for (size_t i = 0; i < s->n_pipelines; i++)
+		names[i] = s->pipelines[i].name;
+	const char *sug = closest(tr->pipeline, names, s->n_pipelines);
+	if (sug)
+		diags_add(c->d, LINE(at), COL(at), "%s runs unknown pipeline \"%s\" (did you mean \"%s\"?)", who,
+			  tr->pipeline, sug);
+	else
+		diags_add(c->d, LINE(at), COL(at), "%s runs unknown pipeline \"%s\"", who, tr->pipeline);
+	free(names);
+}
+
+static void walk_on_drift(struct ctx *c, struct monitor_spec *m, yaml_node_t *v, const char *who)
+{
+	static const char *const keys[] = {"run", "params", NULL};
+	const char *str;
+	yaml_node_t *run_node = NULL;
+	if (!want_mapping(c, v, "on_drift"))
+		return;
+	m->on_drift.line = LINE(v);
+	m->on_drift.col = COL(v);
+	FOR_PAIRS(c, v, p, k, val) {
+		if (!strcmp(scalar(k), "run")) {
+			if (want_string(c, val, "run", &str)) {
+				m->on_drift.pipeline = xstrdup(str);
+				run_node = val;
+			}
+		} else if (!strcmp(scalar(k), "params")) {
+			walk_trigger_params(c, &m->on_drift, val);
+		} else {
+			unknown_key(c, k, "on_drift", keys);
+		}
+	}
+	if (!m->on_drift.pipeline)
+		diags_add(c->d, LINE(v), COL(v), "on_drift needs run: PIPELINE");
+	else
+		check_run_target(c, &m->on_drift, run_node, who);
+}
+
+static bool want_number(struct ctx *c, yaml_node_t *v, const char *what, double min, double max, double *out)
+{
+	double x;
+	if (!is_plain(v) || !str_to_double(scalar(v), &x) || !(x >= min && x <= max)) {
+		diags_add(c->d, LINE(v), COL(v), "%s must be a number from %g to %g, got %s%s%s", what, min, max,
+			  v->type == YAML_SCALAR_NODE ? "\"" : "",
+			  v->type == YAML_SCALAR_NODE ? scalar(v) : kind_name(v),
+			  v->type == YAML_SCALAR_NODE ? "\"" : "");
+		return false;
+	}
+	*out = x;
+	return true;
+}
+
+static void walk_monitor(struct ctx *c, yaml_node_t *k, yaml_node_t *v)
+{
+	static const char *const keys[] = {"reference", "current", "window", "columns", "test",
+					   "threshold", "on_drift", "description", NULL};
+	struct spec *s = c->spec;
+	struct monitor_spec *m = &s->monitors[s->n_monitors++];
+	const char *str;
+	memset(m, 0, sizeof(*m));
+	m->name = xstrdup(scalar(k));
+	m->line = LINE(k);
+	m->col = COL(k);
+	m->threshold = NAN;
+	m->share = 0.5;
+	char *where = xasprintf("monitor \"%s\"", m->name);
+	if (!valid_name(m->name))
+		diags_add(c->d, LINE(k), COL(k), "monitor name \"%s\" must be letters, digits, '_', '-' or '.'",
+			  m->name);
+	if (!want_mapping(c, v, where)) {
+		free(where);
+		return;
+	}
+	FOR_PAIRS(c, v, p, key, val) {
+		const char *kk = scalar(key);
+		if (!strcmp(kk, "reference")) {
+			if (val->type == YAML_MAPPING_NODE) {
+				static const char *const rkeys[] = {"model", "artifact", NULL};
+				want_mapping(c, val, "reference");
+				FOR_PAIRS(c, val, p2, rk, rv) {
+					if (!strcmp(scalar(rk), "model") && want_string(c, rv, "model", &str))
+						m->ref_model = xstrdup(str);
+					else if (!strcmp(scalar(rk), "artifact") && want_string(c, rv, "artifact", &str))
+						m->ref_artifact = path_normalize(str);
+					else if (strcmp(scalar(rk), "model") && strcmp(scalar(rk), "artifact"))
+						unknown_key(c, rk, "reference", rkeys);
+				}
+				if (!m->ref_model || !m->ref_artifact)
+					diags_add(c->d, LINE(val), COL(val),
+						  "reference: {model: NAME@STAGE, artifact: PATH} needs both keys");
+			} else if (want_string(c, val, "reference", &str)) {
+				m->reference = path_normalize(str);
+			}
+		} else if (!strcmp(kk, "current")) {
+			if (want_string(c, val, "current", &str))
+				m->current = path_normalize(str);
+		} else if (!strcmp(kk, "window")) {
+			static const char *const wkeys[] = {"column", "every", NULL};
+			if (!want_mapping(c, val, "window"))
+				continue;
+			FOR_PAIRS(c, val, p2, wk, wv) {
+				if (!strcmp(scalar(wk), "column")) {
+					if (want_string(c, wv, "window column", &str))
+						m->window_column = xstrdup(str);
+				} else if (!strcmp(scalar(wk), "every")) {
+					if (want_string(c, wv, "every", &str) &&
+					    (!pipeline_parse_duration(str, &m->window_ms) || m->window_ms < 1000))
+						diags_add(c->d, LINE(wv), COL(wv),
+							  "every must be a duration of at least 1s (30m, 1h, 1d), got \"%s\"",
+							  str);
+				} else {
+					unknown_key(c, wk, "window", wkeys);
+				}
+			}
+			if (!m->window_column || !m->window_ms)
+				diags_add(c->d, LINE(val), COL(val), "window needs column: and every:");
+		} else if (!strcmp(kk, "columns")) {
+			want_str_list(c, val, "columns", &m->columns, false);
+		} else if (!strcmp(kk, "test")) {
+			enum drift_test t;
+			if (want_string(c, val, "test", &str)) {
+				if (drift_test_parse(str, &t) < 0)
+					diags_add(c->d, LINE(val), COL(val),
+						  "test must be auto, ks, chisquare, z, wasserstein, jensenshannon or psi, "
+						  "got \"%s\"", str);
+				else if (t != TEST_AUTO)
+					m->test = xstrdup(str);
+			}
+		} else if (!strcmp(kk, "threshold")) {
+			if (val->type == YAML_MAPPING_NODE) {
+				static const char *const tkeys[] = {"share", "drift", NULL};
+				want_mapping(c, val, "threshold");
+				FOR_PAIRS(c, val, p2, tk, tv) {
+					if (!strcmp(scalar(tk), "share"))
+						want_number(c, tv, "share", 0, 1, &m->share);
+					else if (!strcmp(scalar(tk), "drift"))
+						want_number(c, tv, "the drift threshold", 0, 1e300, &m->threshold);
+					else
+						unknown_key(c, tk, "threshold", tkeys);
+				}
+			} else {
+				want_number(c, val, "threshold", 0, 1e300, &m->threshold);
+			}
+		} else if (!strcmp(kk, "on_drift")) {
+			walk_on_drift(c, m, val, where);
+		} else if (!strcmp(kk, "description")) {
+			want_string(c, val, "description", &str);
+		} else {
+			unknown_key(c, key, where, keys);
+		}
+	}
+	if (!m->reference && !m->ref_model)
+		diags_add(c->d, m->line, m->col, "monitor \"%s\" needs reference: (a CSV file, or {model, artifact})",
+			  m->name);
+	if (!m->current)
+		diags_add(c->d, m->line, m->col, "monitor \"%s\" needs current: (a CSV file or a glob of batches)",
+			  m->name);
+	free(where);
+}
+
+static void walk_schedule(struct ctx *c, yaml_node_t *k, yaml_node_t *v)
+{
+	static const char *const keys[] = {"cron", "git", "watch", "run", "params", "description", NULL};
+	struct spec *s = c->spec;
+	struct schedule_spec *sc = &s->schedules[s->n_schedules++];
+	const char *str;
+	int kinds = 0;
+	yaml_node_t *run_node = NULL;
+	memset(sc, 0, sizeof(*sc));
+	sc->name = xstrdup(scalar(k));
+	sc->line = LINE(k);
+	sc->col = COL(k);
+	char *where = xasprintf("schedule \"%s\"", sc->name);
+	if (!valid_name(sc->name))
+		diags_add(c->d, LINE(k), COL(k), "schedule name \"%s\" must be letters, digits, '_', '-' or '.'",
+			  sc->name);
+	if (!want_mapping(c, v, where)) {
+		free(where);
+		return;
+	}
+	FOR_PAIRS(c, v, p, key, val) {
+		const char *kk = scalar(key);
+		if (!strcmp(kk, "cron") || !strcmp(kk, "git") || !strcmp(kk, "watch")) {
+			kinds++;
+			if (!want_string(c, val, kk, &str))
+				continue;
+			free(sc->what);
+			if (!strcmp(kk, "cron")) {
+				struct err err;
+				sc->kind = SCHEDULE_CRON;
+				sc->what = xstrdup(str);
+				if (cron_parse(str, &sc->cron, &err) < 0)
+					diags_add(c->d, LINE(val), COL(val), "%s", err.msg);
+			} else if (!strcmp(kk, "git")) {
+				sc->kind = SCHEDULE_GIT;
+				sc->what = xstrdup(str);
+			} else {
+				sc->kind = SCHEDULE_WATCH;
+				sc->what = path_normalize(str);
+			}
+		} else if (!strcmp(kk, "run")) {
+			if (want_string(c, val, "run", &str)) {
+				sc->run.pipeline = xstrdup(str);
+				sc->run.line = LINE(val);
+				sc->run.col = COL(val);
+				run_node = val;
+			}
+		} else if (!strcmp(kk, "params")) {
+			walk_trigger_params(c, &sc->run, val);
+		} else if (!strcmp(kk, "description")) {
+			want_string(c, val, "description", &str);
+		} else {
+			unknown_key(c, key, where, keys);
+		}
+	}
+	if (kinds != 1)
+		diags_add(c->d, sc->line, sc->col, "schedule \"%s\" needs exactly one of cron:, git: or watch:",
+			  sc->name);
+	if (!sc->run.pipeline)
+		diags_add(c->d, sc->line, sc->col, "schedule \"%s\" needs run: PIPELINE", sc->name);
+	else
+		check_run_target(c, &sc->run, run_node, where);
+	free(where);
+}
+
+const struct monitor_spec *pipeline_monitor_find(const struct spec *spec, const char *name)
+{
+	for (size_t i = 0; i < spec->n_monitors; i++)
+		if (!strcmp(spec->monitors[i].name, name))
+			return &spec->monitors[i];
+	return NULL;
+}
+
 /* ---- top level ---- */
 
-static const char *const top_keys[] = {"project", "params", "pipelines", "sweeps", "metrics", NULL};
+static const char *const top_keys[] = {"project", "params", "pipelines", "sweeps", "metrics",
+					"monitors", "schedules", NULL};
 
 static void walk_metrics(struct ctx *c, yaml_node_t *map)
 {
@@ -1463,6 +1733,7 @@ static void walk_metrics(struct ctx *c, yaml_node_t *map)
 static void walk_top(struct ctx *c, yaml_node_t *root)
 {
 	yaml_node_t *params = NULL, *pipelines = NULL, *sweeps = NULL, *metrics = NULL;
+	yaml_node_t *monitors = NULL, *schedules = NULL;
 	struct spec *s = c->spec;
 	bool unknown = false;
 
@@ -1486,6 +1757,10 @@ static void walk_top(struct ctx *c, yaml_node_t *root)
 			sweeps = v;
 		} else if (!strcmp(key, "metrics")) {
 			metrics = v;
+		} else if (!strcmp(key, "monitors")) {
+			monitors = v;
+		} else if (!strcmp(key, "schedules")) {
+			schedules = v;
 		} else {
 			unknown_key(c, k, "the top level", top_keys);
 			unknown = true;
@@ -1525,6 +1800,18 @@ static void walk_top(struct ctx *c, yaml_node_t *root)
 		s->sweeps = xcalloc(n, sizeof(*s->sweeps));
 		FOR_PAIRS(c, sweeps, p, k, v)
 			walk_sweep(c, k, v);
+	}
+	if (monitors && !is_null(monitors) && want_mapping(c, monitors, "monitors")) {
+		size_t n = (size_t)(monitors->data.mapping.pairs.top - monitors->data.mapping.pairs.start);
+		s->monitors = xcalloc(n + 1, sizeof(*s->monitors));
+		FOR_PAIRS(c, monitors, p, k, v)
+			walk_monitor(c, k, v);
+	}
+	if (schedules && !is_null(schedules) && want_mapping(c, schedules, "schedules")) {
+		size_t n = (size_t)(schedules->data.mapping.pairs.top - schedules->data.mapping.pairs.start);
+		s->schedules = xcalloc(n + 1, sizeof(*s->schedules));
+		FOR_PAIRS(c, schedules, p, k, v)
+			walk_schedule(c, k, v);
 	}
 }
 
@@ -1678,6 +1965,27 @@ void pipeline_spec_free(struct spec *s)
 		free(sw->pipeline);
 	}
 	free(s->sweeps);
+	for (size_t i = 0; i < s->n_monitors; i++) {
+		struct monitor_spec *m = &s->monitors[i];
+		free(m->name);
+		free(m->reference);
+		free(m->ref_model);
+		free(m->ref_artifact);
+		free(m->current);
+		free(m->window_column);
+		strv_free(&m->columns);
+		free(m->test);
+		free(m->on_drift.pipeline);
+		strv_free(&m->on_drift.params);
+	}
+	free(s->monitors);
+	for (size_t i = 0; i < s->n_schedules; i++) {
+		free(s->schedules[i].name);
+		free(s->schedules[i].what);
+		free(s->schedules[i].run.pipeline);
+		strv_free(&s->schedules[i].run.params);
+	}
+	free(s->schedules);
 	free(s);
 }
 

@@ -150,7 +150,29 @@ static const char migration_1[] =
 	"  hist_reference TEXT, hist_current TEXT,\n"
 	"  PRIMARY KEY (batch_id, column_name)) WITHOUT ROWID;\n";
 
+/* Version 2: what the drift monitors and the schedules keep. */
+static const char migration_2[] =
+	"ALTER TABLE drift_batch ADD COLUMN tested_columns INTEGER;\n"
+	"ALTER TABLE drift_batch ADD COLUMN drifted_columns INTEGER;\n"
+	"ALTER TABLE drift_batch ADD COLUMN reference TEXT;\n"
+	"ALTER TABLE drift_batch ADD COLUMN error TEXT;\n"
+	"ALTER TABLE drift_result ADD COLUMN position INTEGER;\n"
+	"ALTER TABLE drift_result ADD COLUMN ks_statistic REAL;\n"
+	"ALTER TABLE drift_result ADD COLUMN ks_p_value REAL;\n"
+	"ALTER TABLE drift_result ADD COLUMN n_reference INTEGER;\n"
+	"ALTER TABLE drift_result ADD COLUMN n_current INTEGER;\n"
+	"ALTER TABLE drift_result ADD COLUMN skipped TEXT;\n"
+	/* per schedule: the last minute looked at, the branch tip seen */
+	"CREATE TABLE schedule_state(\n"
+	"  name TEXT PRIMARY KEY, kind TEXT NOT NULL, value TEXT,\n"
+	"  fired INTEGER, fired_run INTEGER REFERENCES run(id) ON DELETE SET NULL);\n"
+	/* the files a watch schedule has seen */
+	"CREATE TABLE watch_file(\n"
+	"  schedule TEXT NOT NULL, path TEXT NOT NULL, mtime INTEGER NOT NULL, size INTEGER NOT NULL,\n"
+	"  PRIMARY KEY (schedule, path)) WITHOUT ROWID;\n";
+
 static const char *const migrations[] = {
 	NULL, /* version 0: the empty database */
 	migration_1,
+	migration_2,
 };

@@ -2348,3 +2348,335 @@ void store_metric_best_free(struct metric_best *v, size_t n)
 		free(v[i].name);
 	free(v);
 }
+
+/* ---- monitors, drift, schedules ---- */
+
+static void bind_real(sqlite3_stmt *s, int i, double v)
+{
+	if (isnan(v))
+		sqlite3_bind_null(s, i);
+	else
+		sqlite3_bind_double(s, i, v);
+}
+
+static double col_nan(sqlite3_stmt *s, int i)
+{
+	return sqlite3_column_type(s, i) == SQLITE_NULL ? NAN : sqlite3_column_double(s, i);
+}
+
+int store_monitor_ensure(struct store *st, const char *name, const char *reference, int64_t *id,
+			 struct err *err)
+{
+	sqlite3_stmt *s = prep(st, "INSERT INTO monitor(name, reference, created) VALUES (?, ?, ?) "
+				   "ON CONFLICT(name) DO UPDATE SET reference = excluded.reference RETURNING id",
+			       err);
+	if (!s)
+		return -1;
+	bind_str(s, 1, name);
+	bind_str(s, 2, reference);
+	sqlite3_bind_int64(s, 3, time_now_ms());
+	int rc = sqlite3_step(s) == SQLITE_ROW ? 0 : db_err(st, err, "recording the monitor");
+	if (rc == 0)
+		*id = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int store_drift_batch_find(struct store *st, int64_t monitor, const char *batch, int64_t *batch_id,
+			   struct err *err)
+{
+	sqlite3_stmt *s = prep(st, "SELECT id FROM drift_batch WHERE monitor_id = ? AND batch = ?", err);
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, monitor);
+	bind_str(s, 2, batch);
+	int r = sqlite3_step(s), rc = 0;
+	*batch_id = 0;
+	if (r == SQLITE_ROW)
+		*batch_id = sqlite3_column_int64(s, 0);
+	else if (r != SQLITE_DONE)
+		rc = db_err(st, err, "reading the drift batches");
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int store_drift_batch_save(struct store *st, int64_t monitor, const struct drift_batch_row *b,
+			   const struct drift_result_row *cols, size_t n, int64_t *id, struct err *err)
+{
+	bool own;
+	int rc = -1;
+	sqlite3_stmt *s = NULL;
+	if (tx_enter(st, &own, err) < 0)
+		return -1;
+	s = prep(st, "INSERT INTO drift_batch(monitor_id, batch, evaluated, n_reference, n_current, "
+		     "share_drifted, dataset_drift, tested_columns, drifted_columns, reference, error) "
+		     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+		     "ON CONFLICT(monitor_id, batch) DO UPDATE SET evaluated = excluded.evaluated, "
+		     "n_reference = excluded.n_reference, n_current = excluded.n_current, "
+		     "share_drifted = excluded.share_drifted, dataset_drift = excluded.dataset_drift, "
+		     "tested_columns = excluded.tested_columns, drifted_columns = excluded.drifted_columns, "
+		     "reference = excluded.reference, error = excluded.error RETURNING id",
+		 err);
+	if (!s)
+		goto out;
+	sqlite3_bind_int64(s, 1, monitor);
+	bind_str(s, 2, b->batch);
+	sqlite3_bind_int64(s, 3, b->evaluated ? b->evaluated : time_now_ms());
+	sqlite3_bind_int64(s, 4, b->n_reference);
+	sqlite3_bind_int64(s, 5, b->n_current);
+	bind_real(s, 6, b->share);
+	sqlite3_bind_int(s, 7, b->dataset_drift);
+	sqlite3_bind_int64(s, 8, b->tested);
+	sqlite3_bind_int64(s, 9, b->drifted);
+	bind_str(s, 10, b->reference);
+	bind_str(s, 11, b->error);
+	if (sqlite3_step(s) != SQLITE_ROW) {
+		db_err(st, err, "storing the drift batch");
+		goto out;
+	}
+	*id = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	s = NULL;
+	if (write1(st, err, "storing the drift results", "DELETE FROM drift_result WHERE batch_id = ?", "i",
+		   *id) < 0)
+		goto out;
+	s = prep(st, "INSERT INTO drift_result(batch_id, column_name, kind, test, statistic, p_value, score, "
+		     "threshold, drifted, psi, jensenshannon, wasserstein, hist_reference, hist_current, "
+		     "position, ks_statistic, ks_p_value, n_reference, n_current, skipped) "
+		     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		 err);
+	if (!s)
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		const struct drift_result_row *c = &cols[i];
+		sqlite3_reset(s);
+		sqlite3_bind_int64(s, 1, *id);
+		bind_str(s, 2, c->column);
+		bind_str(s, 3, c->kind);
+		bind_str(s, 4, c->test ? c->test : "-");
+		bind_real(s, 5, c->statistic);
+		bind_real(s, 6, c->p_value);
+		bind_real(s, 7, c->score);
+		bind_real(s, 8, c->threshold);
+		sqlite3_bind_int(s, 9, c->drifted);
+		bind_real(s, 10, c->psi);
+		bind_real(s, 11, c->js);
+		bind_real(s, 12, c->wasserstein);
+		bind_str(s, 13, c->hist_reference);
+		bind_str(s, 14, c->hist_current);
+		sqlite3_bind_int64(s, 15, (int64_t)i);
+		bind_real(s, 16, c->ks_statistic);
+		bind_real(s, 17, c->ks_p_value);
+		sqlite3_bind_int64(s, 18, c->n_reference);
+		sqlite3_bind_int64(s, 19, c->n_current);
+		bind_str(s, 20, c->skipped);
+		if (sqlite3_step(s) != SQLITE_DONE) {
+			db_err(st, err, "storing the drift results");
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	sqlite3_finalize(s);
+	return tx_leave(st, own, rc, err);
+}
+
+int store_drift_batch_set_run(struct store *st, int64_t batch, int64_t run, struct err *err)
+{
+	return write1(st, err, "linking the triggered run", "UPDATE drift_batch SET triggered_run = ? WHERE id = ?",
+		      "ii", run, batch);
+}
+
+int store_drift_batches(struct store *st, const char *monitor, struct drift_batch_row **v, size_t *n,
+			struct err *err)
+{
+	sqlite3_stmt *s = prep(st, "SELECT b.id, m.name, b.batch, b.reference, b.error, b.evaluated, "
+				   "b.n_reference, b.n_current, b.tested_columns, b.drifted_columns, "
+				   "b.share_drifted, b.dataset_drift, b.triggered_run "
+				   "FROM drift_batch b JOIN monitor m ON m.id = b.monitor_id "
+				   "WHERE ?1 IS NULL OR m.name = ?1 ORDER BY m.name, b.batch",
+			       err);
+	*v = NULL;
+	*n = 0;
+	if (!s)
+		return -1;
+	bind_str(s, 1, monitor);
+	size_t cap = 0;
+	int r;
+	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 16;
+			*v = xrealloc(*v, cap * sizeof(**v));
+		}
+		struct drift_batch_row *b = &(*v)[(*n)++];
+		b->id = sqlite3_column_int64(s, 0);
+		b->monitor = col_str(s, 1);
+		b->batch = col_str(s, 2);
+		b->reference = col_str(s, 3);
+		b->error = col_str(s, 4);
+		b->evaluated = sqlite3_column_int64(s, 5);
+		b->n_reference = sqlite3_column_int64(s, 6);
+		b->n_current = sqlite3_column_int64(s, 7);
+		b->tested = sqlite3_column_int64(s, 8);
+		b->drifted = sqlite3_column_int64(s, 9);
+		b->share = col_nan(s, 10);
+		b->dataset_drift = sqlite3_column_int(s, 11) != 0;
+		b->triggered_run = sqlite3_column_int64(s, 12);
+	}
+	sqlite3_finalize(s);
+	if (r != SQLITE_DONE) {
+		store_drift_batches_free(*v, *n);
+		*v = NULL;
+		*n = 0;
+		return db_err(st, err, "reading the drift batches");
+	}
+	return 0;
+}
+
+void store_drift_batches_free(struct drift_batch_row *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].monitor);
+		free(v[i].batch);
+		free(v[i].reference);
+		free(v[i].error);
+	}
+	free(v);
+}
+
+int store_drift_results(struct store *st, int64_t batch, struct drift_result_row **v, size_t *n,
+			struct err *err)
+{
+	sqlite3_stmt *s = prep(st, "SELECT column_name, kind, test, skipped, statistic, p_value, score, "
+				   "threshold, drifted, psi, jensenshannon, wasserstein, ks_statistic, ks_p_value, "
+				   "n_reference, n_current, hist_reference, hist_current "
+				   "FROM drift_result WHERE batch_id = ? ORDER BY position",
+			       err);
+	*v = NULL;
+	*n = 0;
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, batch);
+	size_t cap = 0;
+	int r;
+	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 16;
+			*v = xrealloc(*v, cap * sizeof(**v));
+		}
+		struct drift_result_row *c = &(*v)[(*n)++];
+		c->column = col_str(s, 0);
+		c->kind = col_str(s, 1);
+		c->test = col_str(s, 2);
+		c->skipped = col_str(s, 3);
+		c->statistic = col_nan(s, 4);
+		c->p_value = col_nan(s, 5);
+		c->score = col_nan(s, 6);
+		c->threshold = col_nan(s, 7);
+		c->drifted = sqlite3_column_int(s, 8) != 0;
+		c->psi = col_nan(s, 9);
+		c->js = col_nan(s, 10);
+		c->wasserstein = col_nan(s, 11);
+		c->ks_statistic = col_nan(s, 12);
+		c->ks_p_value = col_nan(s, 13);
+		c->n_reference = sqlite3_column_int64(s, 14);
+		c->n_current = sqlite3_column_int64(s, 15);
+		c->hist_reference = col_str(s, 16);
+		c->hist_current = col_str(s, 17);
+	}
+	sqlite3_finalize(s);
+	if (r != SQLITE_DONE) {
+		store_drift_results_free(*v, *n);
+		*v = NULL;
+		*n = 0;
+		return db_err(st, err, "reading the drift results");
+	}
+	return 0;
+}
+
+void store_drift_results_free(struct drift_result_row *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].column);
+		free(v[i].kind);
+		free(v[i].test);
+		free(v[i].skipped);
+		free(v[i].hist_reference);
+		free(v[i].hist_current);
+	}
+	free(v);
+}
+
+int store_monitor_names(struct store *st, char ***names, size_t *n, struct err *err)
+{
+	sqlite3_stmt *s = prep(st, "SELECT name FROM monitor ORDER BY name", err);
+	*names = NULL;
+	*n = 0;
+	if (!s)
+		return -1;
+	size_t cap = 0;
+	int r;
+	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 8;
+			*names = xrealloc(*names, cap * sizeof(char *));
+		}
+		(*names)[(*n)++] = col_str(s, 0);
+	}
+	sqlite3_finalize(s);
+	return r == SQLITE_DONE ? 0 : db_err(st, err, "reading the monitors");
+}
+
+int store_schedule_get(struct store *st, const char *name, char **value, int64_t *fired, struct err *err)
+{
+	sqlite3_stmt *s = prep(st, "SELECT value, fired FROM schedule_state WHERE name = ?", err);
+	*value = NULL;
+	*fired = 0;
+	if (!s)
+		return -1;
+	bind_str(s, 1, name);
+	int r = sqlite3_step(s), rc = 0;
+	if (r == SQLITE_ROW) {
+		*value = col_str(s, 0);
+		*fired = sqlite3_column_int64(s, 1);
+	} else if (r != SQLITE_DONE) {
+		rc = db_err(st, err, "reading the schedules");
+	}
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int store_schedule_set(struct store *st, const char *name, const char *kind, const char *value,
+		       int64_t fired, int64_t run, struct err *err)
+{
+	return write1(st, err, "recording the schedule",
+		      "INSERT INTO schedule_state(name, kind, value, fired, fired_run) VALUES (?, ?, ?, ?, ?) "
+		      "ON CONFLICT(name) DO UPDATE SET kind = excluded.kind, value = excluded.value, "
+		      "fired = coalesce(excluded.fired, fired), fired_run = coalesce(excluded.fired_run, fired_run)",
+		      "sssnn", name, kind, value, fired, run);
+}
+
+int store_watch_files(struct store *st, const char *schedule, struct strv *out, struct err *err)
+{
+	sqlite3_stmt *s = prep(st, "SELECT path, mtime, size FROM watch_file WHERE schedule = ?", err);
+	if (!s)
+		return -1;
+	bind_str(s, 1, schedule);
+	int r;
+	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+		char *line = xasprintf("%s\t%lld\t%lld", (const char *)sqlite3_column_text(s, 0),
+				       (long long)sqlite3_column_int64(s, 1), (long long)sqlite3_column_int64(s, 2));
+		strv_push(out, line);
+		free(line);
+	}
+	sqlite3_finalize(s);
+	return r == SQLITE_DONE ? 0 : db_err(st, err, "reading the watched files");
+}
+
+int store_watch_file_set(struct store *st, const char *schedule, const char *path, int64_t mtime,
+			 int64_t size, struct err *err)
+{
+	return write1(st, err, "recording a watched file",
+		      "INSERT OR REPLACE INTO watch_file(schedule, path, mtime, size) VALUES (?, ?, ?, ?)", "ssii",
+		      schedule, path, mtime, size);
+}

@@ -5,7 +5,7 @@ test_init_creates_project() {
 	expect_rc 0 && expect_out "initialized an mlwb project" || return 1
 	[ -f mlwb.yaml ] && [ -d .mlwb/objects ] && [ -d .mlwb/runs ] && [ -f .mlwb/mlwb.db ] || fail "layout incomplete"
 	expect_eq "$(sql 'PRAGMA journal_mode')" wal "journal mode" || return 1
-	expect_eq "$(sql 'SELECT max(version) FROM schema_version')" 1 || return 1
+	expect_eq "$(sql 'SELECT max(version) FROM schema_version')" 2 || return 1
 	# git leaves .mlwb alone without touching the user's .gitignore
 	[ ! -e .gitignore ] || fail ".gitignore written"
 	grep -qx '\*' .mlwb/.gitignore || fail ".mlwb/.gitignore missing"
