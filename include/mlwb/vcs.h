@@ -38,5 +38,9 @@ char *vcs_git_dir(const char *dir);
  * the list empty, outside git. */
 int vcs_tracked_files(const char *dir, struct strv *out, bool *in_repo, struct err *err);
 void vcs_info_free(struct vcs_info *info);
+/* The commit at the tip of local branch `branch` of the repository holding
+ * `path`: sha is "" when there is no repository or no such branch;
+ * *summary (caller frees) the commit's first line. */
+int vcs_branch_tip(const char *path, const char *branch, char sha[41], char **summary, struct err *err);
 
 #endif

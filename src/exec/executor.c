@@ -40,6 +40,7 @@
 #include "mlwb/vcs.h"
 #include "mlwb/version.h"
 
+#include "triggers.h"
 #include "workspace.h"
 
 enum tstate { T_PENDING, T_RUNNING, T_RETRYING, T_SUCCEEDED, T_CACHED, T_FAILED, T_UPSTREAM_FAILED, T_CANCELLED };
@@ -125,6 +126,7 @@ struct executor {
 	bool need_sync;
 	char boot_id[64];
 	FILE *log;
+	struct triggers *trig; /* schedules and monitors */
 };
 
 static int sig_pipe[2] = {-1, -1};
@@ -170,6 +172,11 @@ static void xlog(struct executor *x, const char *fmt, ...)
 }
 
 /* ---- configuration ---- */
+
+static void trig_log(void *arg, const char *msg)
+{
+	xlog(arg, "%s", msg);
+}
 
 static char *find_helper_dir(void)
 {
@@ -1440,6 +1447,7 @@ static void reap(struct executor *x)
 			finish_job(x, jb);
 			break;
 		}
+		triggers_reaped(x->trig, pid, status);
 	}
 }
 
@@ -1779,13 +1787,15 @@ static int serve_loop(struct executor *x, struct err *err)
 			flush_points(x);
 		if (x->need_sync && sync_runs(x, err) < 0)
 			xlog(x, "reading the queue: %s", err->msg);
+		if (!stopping && triggers_tick(x->trig, x->st, time_now_ms()) && sync_runs(x, err) < 0)
+			xlog(x, "reading the queue: %s", err->msg);
 		schedule(x, stopping);
 		finish_runs(x);
 		if (stopping && !x->n_jobs)
 			break;
 		now = time_now_ms();
-		if (anything_active(x))
-			idle_since = now;
+		if (anything_active(x) || triggers_any(x->trig))
+			idle_since = now; /* schedules and monitors keep it up */
 		int64_t idle_deadline = x->cfg->idle_ms > 0 ? idle_since + x->cfg->idle_ms : 0;
 		if (idle_deadline && now >= idle_deadline && !anything_active(x)) {
 			/* Stop listening first, then look once more: a run queued
@@ -1923,10 +1933,12 @@ int exec_serve(const struct project *p, const struct exec_config *c, int64_t wai
 		goto out;
 	xlog(&x, "executor %s started (pid %d): %g cpu, %lld MiB, %d gpu", MLWB_VERSION, (int)getpid(),
 	     c->cpu, (long long)(c->mem >> 20), c->gpus);
+	x.trig = triggers_new(p, trig_log, &x);
 	rc = serve_loop(&x, err);
 	xlog(&x, "executor stopped");
 out:
 	close_wake_socket(&x);
+	triggers_free(x.trig);
 	for (size_t i = 0; i < x.n_runs; i++) {
 		free_run(x.runs[i]);
 		free(x.runs[i]);

@@ -241,3 +241,49 @@ char *vcs_git_dir(const char *dir)
 	git_libgit2_shutdown();
 	return out;
 }
+
+int vcs_branch_tip(const char *path, const char *branch, char sha[41], char **summary, struct err *err)
+{
+	git_repository *repo = NULL;
+	git_reference *ref = NULL;
+	git_commit *commit = NULL;
+	int rc = -1;
+
+	sha[0] = '\0';
+	*summary = NULL;
+	git_libgit2_init();
+	int r = git_repository_open_ext(&repo, path, 0, NULL);
+	if (r == GIT_ENOTFOUND) {
+		rc = 0;
+		goto out;
+	}
+	if (r < 0) {
+		git_fail(err, "opening the git repository");
+		goto out;
+	}
+	char *name = xasprintf("refs/heads/%s", branch);
+	r = git_reference_lookup(&ref, repo, name);
+	free(name);
+	if (r == GIT_ENOTFOUND) {
+		rc = 0;
+		goto out;
+	}
+	const git_oid *oid;
+	git_reference *resolved = NULL;
+	if (r < 0 || git_reference_resolve(&resolved, ref) < 0 || !(oid = git_reference_target(resolved))) {
+		git_reference_free(resolved);
+		git_fail(err, "reading the branch");
+		goto out;
+	}
+	git_oid_tostr(sha, 41, oid);
+	if (git_commit_lookup(&commit, repo, oid) == 0 && git_commit_summary(commit))
+		*summary = xstrdup(git_commit_summary(commit));
+	git_reference_free(resolved);
+	rc = 0;
+out:
+	git_commit_free(commit);
+	git_reference_free(ref);
+	git_repository_free(repo);
+	git_libgit2_shutdown();
+	return rc;
+}
