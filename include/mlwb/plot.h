@@ -30,4 +30,25 @@ const char *plot_format(const char *path);
 int plot_write(const char *path, const struct plot_series *s, size_t n, const struct plot_opts *o,
 	       struct err *err);
 
+/* Drift of a monitor: a heatmap of columns x batches coloured by how far
+ * each test is past its threshold, and the share of drifted columns per
+ * batch with the dataset threshold. */
+struct plot_drift {
+	const char *title;                /* the monitor */
+	size_t ncols, nbatches;
+	const char *const *columns, *const *batches;
+	const double *ratio;              /* ncols x nbatches, row-major; NaN: untested */
+	const double *share;              /* per batch */
+	const bool *drifting;             /* per batch: dataset drift */
+	double share_threshold;
+	int width, height;
+};
+int plot_drift_write(const char *path, const struct plot_drift *d, struct err *err);
+/* plot_drift_write from what the store holds for `monitor`. */
+struct store;
+int plot_drift_file(struct store *st, const char *monitor, double share_threshold, const char *path, int width,
+		    int height, struct err *err);
+/* 1 at the threshold, larger past it (p-values on a log scale); NaN untested. */
+double plot_drift_ratio(double score, double threshold, bool p_value);
+
 #endif

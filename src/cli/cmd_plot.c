@@ -7,9 +7,43 @@
 #include "mlwb/chart.h"
 #include "mlwb/plot.h"
 
+/* `mlwb plot --drift MONITOR -o FILE`: the heatmap and the share chart. */
+static int plot_drift_cmd(const char *monitor, const char *out, int width, int height)
+{
+	struct project p;
+	struct store *st;
+	struct err err;
+	int rc;
+	if (!plot_format(out))
+		return cli_error(2, "%s: the file name must end in .png, .svg or .pdf", out);
+	if ((rc = cli_find_project(&p)) != 0)
+		return rc;
+	/* the dataset threshold from mlwb.yaml, when the monitor is there */
+	double share = 0.5;
+	struct spec *spec = NULL;
+	struct diags d;
+	if (path_exists(p.yaml) && pipeline_spec_load(p.yaml, "mlwb.yaml", &spec, &d) == 0) {
+		const struct monitor_spec *m = pipeline_monitor_find(spec, monitor);
+		if (m)
+			share = m->share;
+	}
+	if (path_exists(p.yaml))
+		diags_free(&d);
+	pipeline_spec_free(spec);
+	if ((rc = cli_open_store(&p, &st)) == 0) {
+		if (plot_drift_file(st, monitor, share, out, width, height, &err) < 0)
+			rc = cli_report(&err);
+		else
+			printf("wrote %s\n", out);
+		store_close(st);
+	}
+	project_free(&p);
+	return rc;
+}
+
 int cmd_plot(int argc, char **argv)
 {
-	const char *metric = NULL, *out = NULL, *xmode = "step", *val;
+	const char *metric = NULL, *out = NULL, *xmode = "step", *drift = NULL, *val;
 	double smooth = 0;
 	bool logy = false;
 	int width = 0, height = 0, m;
@@ -52,6 +86,10 @@ int cmd_plot(int argc, char **argv)
 				strv_free(&ids);
 				return cli_usage_error("plot", "--size takes WIDTHxHEIGHT, e.g. 1200x700");
 			}
+		} else if ((m = cli_opt("plot", argc, argv, &i, "--drift", &val)) != 0) {
+			if (m < 0)
+				goto usage;
+			drift = val;
 		} else if (!strcmp(argv[i], "--logy")) {
 			logy = true;
 		} else if (argv[i][0] == '-' && argv[i][1]) {
@@ -60,6 +98,12 @@ int cmd_plot(int argc, char **argv)
 		} else {
 			strv_push(&ids, argv[i]);
 		}
+	}
+	if (drift) {
+		strv_free(&ids);
+		if (!out)
+			return cli_usage_error("plot", "--drift MONITOR needs -o FILE");
+		return plot_drift_cmd(drift, out, width, height);
 	}
 	if (!ids.n || !metric || !out) {
 		strv_free(&ids);

@@ -92,12 +92,14 @@ const struct command cli_commands[] = {
 	 "Params of every run (* where they differ; --only-diff hides the others) and\n"
 	 "every metric: last value, min, max, the best value and the step it was\n"
 	 "reached at, the best run marked (lower is better for loss and error names).\n"},
-	{"plot", cmd_plot, "RUN [RUN ...] --metric NAME [--smooth W] [--x step|time] [--logy] [--size WxH] -o FILE",
+	{"plot", cmd_plot, "RUN [RUN ...] --metric NAME [--smooth W] [--x step|time] [--logy] [--size WxH] -o FILE | --drift MONITOR [--size WxH] -o FILE",
 	 "a metric of runs as a PNG, SVG or PDF chart (plplot)",
 	 "Draws the metric of each run as a line, with a title, axis labels, a legend and\n"
 	 "a light grid; the format follows FILE's extension.  --smooth draws the\n"
 	 "exponential moving average (TensorBoard's, debiased) over the raw series,\n"
-	 "faint.  --x time: seconds since each run started.\n"},
+	 "faint.  --x time: seconds since each run started.  --drift MONITOR draws the\n"
+	 "monitor's heatmap (columns x batches, coloured by how far each test is past\n"
+	 "its threshold) over the share of drifted columns per batch.\n"},
 	{"drift", cmd_drift,
 	 "--reference REF.csv --current CUR.csv [--columns a,b] [--test auto|ks|chisquare|z|wasserstein|jensenshannon|psi] [--threshold X] [--share X] [--fail-on-drift] [--format table|json]",
 	 "data drift between two CSV files, column by column",

@@ -132,7 +132,7 @@ static const struct {
 } commands[] = {
 	{"runs", &view_runs}, {"run", &view_run},       {"dag", &view_dag},     {"logs", &view_logs},
 	{"launch", &view_launch}, {"queue", &view_queue}, {"models", &view_models}, {"chart", &view_chart},
-	{"compare", &view_compare}, {"help", NULL},
+	{"compare", &view_compare}, {"drift", &view_drift}, {"help", NULL},
 	{"quit", NULL},
 };
 
@@ -501,14 +501,17 @@ static void handle_key(struct app *a, int key)
 	case ACT_VIEW_MODELS:
 		switch_to(a, &view_models, NULL);
 		break;
+	case ACT_VIEW_DRIFT:
+		switch_to(a, &view_drift, NULL);
+		break;
 	case ACT_NEXT_VIEW: {
 		static const struct view_ops *const order[] = {&view_runs, &view_run, &view_dag, &view_logs,
-							       &view_launch, &view_queue, &view_models};
-		size_t i = 0;
-		while (i < 7 && order[i] != v->ops)
+							       &view_launch, &view_queue, &view_models, &view_drift};
+		size_t i = 0, n = sizeof(order) / sizeof(*order);
+		while (i < n && order[i] != v->ops)
 			i++;
-		for (size_t k = 1; k <= 7; k++) {
-			const struct view_ops *next = order[(i + k) % 7];
+		for (size_t k = 1; k <= n; k++) {
+			const struct view_ops *next = order[(i + k) % n];
 			arg = (next == &view_run || next == &view_dag || next == &view_logs) ? run_arg(a) : NULL;
 			if ((next == &view_run || next == &view_dag || next == &view_logs) && !arg)
 				continue;

@@ -49,6 +49,10 @@ static const struct {
 	{R_SERIES2, COLOR_YELLOW, -1, 0},
 	{R_SERIES3, COLOR_MAGENTA, -1, 0},
 	{R_SERIES4, COLOR_GREEN, -1, 0},
+	{R_DRIFT_OK, COLOR_GREEN, -1, 0},
+	{R_DRIFT_NEAR, COLOR_YELLOW, -1, 0},
+	{R_DRIFT, COLOR_RED, -1, 0},
+	{R_DRIFT_STRONG, COLOR_RED, -1, A_BOLD},
 };
 
 /* Without colours, roles still differ: reverse, bold, underline. */
@@ -70,6 +74,8 @@ static attr_t mono_attr(enum role r)
 		return A_BOLD;
 	case R_MARKED:
 		return A_UNDERLINE | A_BOLD;
+	case R_DRIFT_STRONG:
+		return A_BOLD;
 	case R_DIM:
 	case R_EDGE:
 		return A_DIM;

@@ -36,6 +36,7 @@
 	X(VIEW_LAUNCH, "launch", "5",                 "Launch a pipeline or sweep",                     S_ALL)  \
 	X(VIEW_QUEUE,  "queue", "6",                 "Queue of running and waiting tasks",             S_ALL)  \
 	X(VIEW_MODELS, "models", "7",                 "Models in the registry",                         S_ALL)  \
+	X(VIEW_DRIFT,  "drift", "8",                 "Drift monitors",                                 S_ALL)  \
 	X(NEXT_VIEW,   "next", "Tab",               "next view",                                      S_ALL)  \
 	X(UP,          "up", "k, Up",             "move up",                                        S_ALL)  \
 	X(DOWN,        "down", "j, Down",           "move down",                                      S_ALL)  \
@@ -81,7 +82,7 @@
 	X(NEXT_METRIC, "metric", "], m",              "next metric",                                    "Chart, Compare") \
 	X(PREV_METRIC, "previous", "[",                 "previous metric",                                "Chart")  \
 	X(GROUP,       "group", "g",                 "group the runs by a param: mean and min-max band", "Chart")  \
-	X(EXPORT,      "export", "E",                 "export the chart as PNG (mlwb-chart-METRIC.png)", "Chart")  \
+	X(EXPORT,      "export", "E",                 "export the chart as PNG (mlwb-chart-METRIC.png, Drift: mlwb-drift-MONITOR.png)", "Chart, Drift")  \
 	X(ONLY_DIFF,   "differences", "d",                 "only the params that differ",                    "Compare") \
 	X(EDIT,        "edit", "Enter, e",          "edit the field",                                 "Launch") \
 	X(SUBMIT,      "submit", "Ctrl-S, S",         "submit the run",                                 "Launch")
@@ -126,7 +127,11 @@ enum action tui_key_action(int key, const char *view);
 	X(SERIES1, "chart.series1")                                     \
 	X(SERIES2, "chart.series2")                                     \
 	X(SERIES3, "chart.series3")                                     \
-	X(SERIES4, "chart.series4")
+	X(SERIES4, "chart.series4")                                     \
+	X(DRIFT_OK, "drift.ok")                                         \
+	X(DRIFT_NEAR, "drift.near")                                     \
+	X(DRIFT, "drift.drift")                                         \
+	X(DRIFT_STRONG, "drift.strong")
 
 enum role {
 #define X(id, name) R_##id,
@@ -171,7 +176,7 @@ struct view_ops {
 };
 
 extern const struct view_ops view_runs, view_run, view_dag, view_logs, view_launch, view_queue,
-	view_models, view_chart, view_compare, view_help, view_text;
+	view_models, view_chart, view_compare, view_help, view_text, view_drift;
 
 struct view {
 	const struct view_ops *ops;
