@@ -396,15 +396,15 @@ static void draw_monitor(struct app *a, struct drift_view *v, int y, int h, int 
 		lx += ui_putf(a, row, lx, w - lx, R_DIM, " %s  ", words[s]);
 	}
 	const struct drift_result_row *r = v->nc ? cell(v, (size_t)v->col, (size_t)v->sel) : NULL;
-	ui_put(a, row, lx, w - lx, R_DIM, "threshold: p <= t (KS), p < t (chi2, z), distance >= t");
+	ui_put(a, row, lx, w - lx, R_DIM, "(drift: p <= t KS, p < t chi2/z, distance >= t)");
 	row++;
 	/* the selected batch */
-	ui_putf(a, row, 1, w - 2, sb->dataset_drift ? R_FAILED : R_SUCCEEDED, "batch %d %s: %lld of %lld columns drifted (%.0f%%)%s",
-		v->col + 1, sb->batch, (long long)sb->drifted, (long long)sb->tested, sb->share * 100,
-		sb->dataset_drift ? "  DATASET DRIFT" : "");
-	if (sb->triggered_run)
-		ui_putf(a, row, w / 2 + 20 < w ? w - 30 : 1, 29, R_TITLE, "-> retraining run %lld (Enter)",
-			(long long)sb->triggered_run);
+	int used = ui_putf(a, row, 1, w - 2, sb->dataset_drift ? R_FAILED : R_SUCCEEDED,
+			   "batch %d %s: %lld of %lld columns drifted (%.0f%%)%s", v->col + 1, sb->batch,
+			   (long long)sb->drifted, (long long)sb->tested, sb->share * 100,
+			   sb->dataset_drift ? "  DATASET DRIFT" : "");
+	if (sb->triggered_run && used + 4 < w)
+		ui_putf(a, row, used + 3, w - used - 4, R_TITLE, "-> run %lld queued (Enter)", (long long)sb->triggered_run);
 	row++;
 	/* the share over time, then the distributions */
 	int rest = y + h - row;

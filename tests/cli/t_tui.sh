@@ -5,7 +5,10 @@
 ui_dir=$(cd "$here/../ui" && pwd)
 
 ui_project() {
-	cp "$ui_dir/mlwb.yaml" . && "$MLWB" init >/dev/null && python3 "$ui_dir/seed.py" "$PWD"
+	cp "$ui_dir/mlwb.yaml" . && "$MLWB" init >/dev/null && python3 "$ui_dir/seed.py" "$PWD" || return 1
+	# a week of drift batches, the fourth day's linked to run 1
+	python3 "$ui_dir/../drift/week.py" . 100 && "$MLWB" monitor run --no-trigger >/dev/null &&
+		python3 -c "import sqlite3; c = sqlite3.connect('.mlwb/mlwb.db'); c.execute(\"UPDATE drift_batch SET triggered_run = 1 WHERE batch = 'data/incoming/day4.csv'\"); c.commit()"
 }
 
 play() {
