@@ -353,8 +353,10 @@ int csv_read(const char *path, struct csv_table *t, struct err *err)
 		if (!more)
 			break;
 	}
-	/* the rows */
-	size_t rcap = 1024;
+	/* the rows: at most one per line left, so one allocation */
+	size_t rcap = 1;
+	for (const char *q = lx.p; (q = memchr(q, '\n', (size_t)(lx.end - q))) != NULL; q++)
+		rcap++;
 	t->row_off = xmalloc(rcap * sizeof(*t->row_off));
 	for (size_t i = 0; i < t->ncols; i++)
 		t->cols[i].num = xmalloc(rcap * sizeof(double));

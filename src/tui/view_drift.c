@@ -404,7 +404,7 @@ static void draw_monitor(struct app *a, struct drift_view *v, int y, int h, int 
 			   (long long)sb->drifted, (long long)sb->tested, sb->share * 100,
 			   sb->dataset_drift ? "  DATASET DRIFT" : "");
 	if (sb->triggered_run && used + 4 < w)
-		ui_putf(a, row, used + 3, w - used - 4, R_TITLE, "-> run %lld queued (Enter)", (long long)sb->triggered_run);
+		ui_putf(a, row, used + 3, w - used - 4, R_TITLE, "-> run %lld (Enter)", (long long)sb->triggered_run);
 	row++;
 	/* the share over time, then the distributions */
 	int rest = y + h - row;

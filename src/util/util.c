@@ -432,8 +432,22 @@ int file_read_all(const char *path, char **data, size_t *len, struct err *err)
 	if (!f)
 		return err_set(err, "cannot read %s: %s", path, strerror(errno));
 	sbuf_init(&sb);
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+	/* a regular file: one buffer of its size, no regrowing */
+	struct stat st;
+	if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+		sb.cap = (size_t)st.st_size + 1;
+		sb.buf = xmalloc(sb.cap);
+		sb.buf[0] = '\0';
+	}
+	while ((n = fread(sb.cap > sb.len + 1 ? sb.buf + sb.len : chunk, 1,
+			  sb.cap > sb.len + 1 ? sb.cap - sb.len - 1 : sizeof(chunk), f)) > 0) {
+		if (sb.cap > sb.len + n) { /* read in place */
+			sb.len += n;
+			sb.buf[sb.len] = '\0';
+			continue;
+		}
 		sbuf_add(&sb, chunk, n);
+	}
 	if (ferror(f)) {
 		fclose(f);
 		sbuf_free(&sb);

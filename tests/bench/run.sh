@@ -8,3 +8,4 @@ echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}
 sh tests/bench/bench_exec.sh "$build/mlwb" "${BENCH_DIR:-/tmp}/mlwb-bench-exec"
 sh tests/bench/bench_tui.sh "$build/mlwb" "${BENCH_DIR:-/tmp}/mlwb-bench-store/mlwb.db"
 sh tests/bench/bench_chart.sh "$build" "${BENCH_DIR:-/tmp}/mlwb-bench-chart"
+sh tests/bench/bench_drift.sh "$build/mlwb" "${BENCH_DIR:-/tmp}/mlwb-bench-drift"
