@@ -40,10 +40,15 @@ int cmd_validate(int argc, char **argv)
 	if (rc == 0) {
 		char *shown = file ? xstrdup(file) : cli_display_path(p.yaml);
 		size_t nt = count_tasks(spec);
-		printf("%s: ok: project %s, %zu pipeline%s, %zu task%s, %zu param%s, %zu sweep%s\n", shown,
+		printf("%s: ok: project %s, %zu pipeline%s, %zu task%s, %zu param%s, %zu sweep%s", shown,
 		       spec->project ? spec->project : "(unnamed)", spec->n_pipelines,
 		       spec->n_pipelines == 1 ? "" : "s", nt, nt == 1 ? "" : "s", spec->n_params,
 		       spec->n_params == 1 ? "" : "s", spec->n_sweeps, spec->n_sweeps == 1 ? "" : "s");
+		if (spec->n_monitors)
+			printf(", %zu monitor%s", spec->n_monitors, spec->n_monitors == 1 ? "" : "s");
+		if (spec->n_schedules)
+			printf(", %zu schedule%s", spec->n_schedules, spec->n_schedules == 1 ? "" : "s");
+		putchar('\n');
 		free(shown);
 	}
 	pipeline_spec_free(spec);

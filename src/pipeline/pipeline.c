@@ -1559,6 +1559,7 @@ static void walk_monitor(struct ctx *c, yaml_node_t *k, yaml_node_t *v)
 				m->current = path_normalize(str);
 		} else if (!strcmp(kk, "window")) {
 			static const char *const wkeys[] = {"column", "every", NULL};
+			bool every = false;
 			if (!want_mapping(c, val, "window"))
 				continue;
 			FOR_PAIRS(c, val, p2, wk, wv) {
@@ -1566,6 +1567,7 @@ static void walk_monitor(struct ctx *c, yaml_node_t *k, yaml_node_t *v)
 					if (want_string(c, wv, "window column", &str))
 						m->window_column = xstrdup(str);
 				} else if (!strcmp(scalar(wk), "every")) {
+					every = true;
 					if (want_string(c, wv, "every", &str) &&
 					    (!pipeline_parse_duration(str, &m->window_ms) || m->window_ms < 1000))
 						diags_add(c->d, LINE(wv), COL(wv),
@@ -1575,7 +1577,7 @@ static void walk_monitor(struct ctx *c, yaml_node_t *k, yaml_node_t *v)
 					unknown_key(c, wk, "window", wkeys);
 				}
 			}
-			if (!m->window_column || !m->window_ms)
+			if (!m->window_column || !every)
 				diags_add(c->d, LINE(val), COL(val), "window needs column: and every:");
 		} else if (!strcmp(kk, "columns")) {
 			want_str_list(c, val, "columns", &m->columns, false);
