@@ -116,7 +116,8 @@ int artifacts_list_files(const char *root, const char *rel, struct strv *out, st
 
 	if (walk(root, rel, out, err) < 0)
 		return -1;
-	qsort(out->v + first, out->n - first, sizeof(*out->v), cmp_str);
+	if (out->n > first)
+		qsort(out->v + first, out->n - first, sizeof(*out->v), cmp_str);
 	return 0;
 }
 

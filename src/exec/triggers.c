@@ -214,7 +214,8 @@ static bool tick_watch(struct triggers *t, struct store *st, const struct schedu
 	free(abs);
 	if (store_watch_files(st, sc->name, &known, &err) < 0)
 		goto out;
-	qsort(known.v, known.n, sizeof(char *), cmp_str);
+	if (known.n)
+		qsort(known.v, known.n, sizeof(char *), cmp_str);
 	struct strv fresh = {0};
 	for (size_t i = 0; i < files.n; i++) {
 		char *path = path_join(t->p->root, files.v[i]);
@@ -222,7 +223,7 @@ static bool tick_watch(struct triggers *t, struct store *st, const struct schedu
 		if (stat(path, &sb) == 0) {
 			int64_t mtime = (int64_t)sb.st_mtim.tv_sec * 1000 + sb.st_mtim.tv_nsec / 1000000;
 			char *sig = xasprintf("%s\t%lld\t%lld", files.v[i], (long long)mtime, (long long)sb.st_size);
-			if (!bsearch(&sig, known.v, known.n, sizeof(char *), cmp_str)) {
+			if (!known.n || !bsearch(&sig, known.v, known.n, sizeof(char *), cmp_str)) {
 				strv_push(&fresh, files.v[i]);
 				store_watch_file_set(st, sc->name, files.v[i], mtime, (int64_t)sb.st_size, &err);
 			}

@@ -189,7 +189,8 @@ static int cut_windows(struct csv_table *t, const char *column, int64_t every, s
 		}
 		w[i].rows[w[i].n++] = r;
 	}
-	qsort(w, n, sizeof(*w), cmp_window);
+	if (n)
+		qsort(w, n, sizeof(*w), cmp_window);
 	*out = w;
 	*nout = n;
 	return 0;
