@@ -69,6 +69,46 @@ static void on_event(void *arg, const struct monitor_event *e)
 	putchar('\n');
 }
 
+/* The project, its mlwb.yaml and its store; on failure prints why and
+ * returns the exit code with nothing left open. */
+static int open_all(struct project *p, struct spec **spec, struct store **st)
+{
+	int rc;
+	if ((rc = cli_find_project(p)) != 0)
+		return rc;
+	if ((rc = cli_load_spec(p, spec)) != 0) {
+		project_free(p);
+		return rc;
+	}
+	if ((rc = cli_open_store(p, st)) != 0) {
+		pipeline_spec_free(*spec);
+		project_free(p);
+	}
+	return rc;
+}
+
+/* A stored column as the drift report's column, for the shared printers. */
+static void column_from_row(const struct drift_result_row *r, struct drift_column *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->name = r->column;
+	c->numeric = !strcmp(r->kind, "num");
+	c->skipped = r->skipped;
+	drift_test_parse(r->test, &c->test);
+	c->statistic = r->statistic;
+	c->p_value = r->p_value;
+	c->score = r->score;
+	c->threshold = r->threshold;
+	c->drifted = r->drifted;
+	c->psi = r->psi;
+	c->js = r->js;
+	c->wasserstein = r->wasserstein;
+	c->ks_statistic = r->ks_statistic;
+	c->ks_p_value = r->ks_p_value;
+	c->n_ref = (size_t)r->n_reference;
+	c->n_cur = (size_t)r->n_current;
+}
+
 static int monitor_run_cmd(int argc, char **argv)
 {
 	const char *name = NULL, *val;
@@ -92,22 +132,16 @@ static int monitor_run_cmd(int argc, char **argv)
 	struct project p;
 	struct spec *spec;
 	struct store *st;
-	if ((rc = cli_find_project(&p)) != 0)
+	if ((rc = open_all(&p, &spec, &st)) != 0)
 		return rc;
-	if ((rc = cli_load_spec(&p, &spec)) != 0) {
-		project_free(&p);
-		return rc;
-	}
 	if (name && !pipeline_monitor_find(spec, name)) {
 		rc = cli_error(2, "no monitor \"%s\" in mlwb.yaml", name);
-		goto out_spec;
+		goto out;
 	}
 	if (!spec->n_monitors) {
 		rc = cli_error(2, "mlwb.yaml has no monitors: (docs/drift.md shows how to add one)");
-		goto out_spec;
+		goto out;
 	}
-	if ((rc = cli_open_store(&p, &st)) != 0)
-		goto out_spec;
 	struct jsonw w;
 	struct run_ctx ctx = {.json = fmt == FMT_JSON, .w = &w};
 	jsonw_init(&w, true);
@@ -147,8 +181,8 @@ static int monitor_run_cmd(int argc, char **argv)
 		       ctx.evaluated == 1 ? "" : "es", ctx.drifting, ctx.queued, ctx.queued == 1 ? "" : "s");
 	}
 	jsonw_free(&w);
+out:
 	store_close(st);
-out_spec:
 	pipeline_spec_free(spec);
 	project_free(&p);
 	return rc;
@@ -188,16 +222,8 @@ static void batch_json(struct jsonw *w, struct store *st, const struct drift_bat
 		jsonw_arr_begin(w);
 		if (store_drift_results(st, b->id, &r, &n, &err) == 0) {
 			for (size_t i = 0; i < n; i++) {
-				struct drift_column c = {
-					.name = r[i].column, .numeric = !strcmp(r[i].kind, "num"),
-					.skipped = r[i].skipped, .statistic = r[i].statistic,
-					.p_value = r[i].p_value, .score = r[i].score, .threshold = r[i].threshold,
-					.drifted = r[i].drifted, .psi = r[i].psi, .js = r[i].js,
-					.wasserstein = r[i].wasserstein, .ks_statistic = r[i].ks_statistic,
-					.ks_p_value = r[i].ks_p_value, .n_ref = (size_t)r[i].n_reference,
-					.n_cur = (size_t)r[i].n_current,
-				};
-				drift_test_parse(r[i].test, &c.test);
+				struct drift_column c;
+				column_from_row(&r[i], &c);
 				drift_column_json(w, &c);
 			}
 			store_drift_results_free(r, n);
@@ -223,14 +249,8 @@ static int monitor_list_cmd(int argc, char **argv)
 	struct project p;
 	struct spec *spec;
 	struct store *st;
-	if ((rc = cli_find_project(&p)) != 0)
+	if ((rc = open_all(&p, &spec, &st)) != 0)
 		return rc;
-	if ((rc = cli_load_spec(&p, &spec)) != 0) {
-		project_free(&p);
-		return rc;
-	}
-	if ((rc = cli_open_store(&p, &st)) != 0)
-		goto out;
 	struct jsonw w;
 	jsonw_init(&w, true);
 	if (fmt == FMT_JSON) {
@@ -295,7 +315,6 @@ static int monitor_list_cmd(int argc, char **argv)
 	}
 	jsonw_free(&w);
 	store_close(st);
-out:
 	pipeline_spec_free(spec);
 	project_free(&p);
 	return rc;
@@ -376,16 +395,8 @@ static int monitor_show_cmd(int argc, char **argv)
 		       (long long)one->n_current, one->reference ? one->reference : "-",
 		       (long long)one->n_reference);
 		struct drift_column *cols = xcalloc(nr + 1, sizeof(*cols));
-		for (size_t i = 0; i < nr; i++) {
-			cols[i].name = r[i].column;
-			cols[i].numeric = !strcmp(r[i].kind, "num");
-			cols[i].skipped = r[i].skipped;
-			drift_test_parse(r[i].test, &cols[i].test);
-			cols[i].statistic = r[i].statistic;
-			cols[i].p_value = r[i].p_value;
-			cols[i].threshold = r[i].threshold;
-			cols[i].drifted = r[i].drifted;
-		}
+		for (size_t i = 0; i < nr; i++)
+			column_from_row(&r[i], &cols[i]);
 		drift_table(stdout, cols, nr, isatty(1) && !getenv("NO_COLOR"));
 		printf("\n%s: %lld of %lld columns drifted (%.0f%%)", one->dataset_drift ? "DATASET DRIFT" : "no dataset drift",
 		       (long long)one->drifted, (long long)one->tested, one->share * 100);
