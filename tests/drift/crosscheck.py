@@ -138,6 +138,8 @@ def gen_case(rng, i):
         k = rng.choice([10, 11, 12, 13])
         nr = rng.randrange(100, 2 ** k - 100)
         nc = 2 ** k - nr
+    if kind == 11:  # tiny samples, or equal sizes (the exact square formula)
+        nr, nc = rng.choice([(1, 1), (2, 3), (3, 2), (5, 4), (7, 7), (3000, 3000), (800, 800)])
     shift = rng.choice([0.0, 0.0, 0.1, 0.5])
 
     def num(n, s, digits=None):
@@ -168,6 +170,19 @@ def gen_case(rng, i):
     ref["empty"], cur["empty"] = [""] * nr, [""] * nc
     ref["bin"] = [rng.choice(["yes", "no"]) for _ in range(nr)]
     cur["bin"] = [rng.choice(["yes", "no", "no"] if shift else ["yes", "no"]) for _ in range(nc)]
+    # many categories: the stored histogram folds, the statistics do not
+    ref["many"] = ["c%d" % int(rng.expovariate(0.03)) for _ in range(nr)]
+    cur["many"] = ["c%d" % int(rng.expovariate(0.03 if not shift else 0.02)) for _ in range(nc)]
+    # 20 or 21 distinct reference values: one bin per value, or Sturges
+    k = 20 + i % 2
+    ref["levels"] = [fmt(j % k * 0.5) for j in range(nr)]
+    cur["levels"] = [fmt(rng.randrange(k + (shift > 0)) * 0.5) for _ in range(nc)]
+    # integers with a hole: numeric, not categories
+    ref["inthole"] = [str(rng.randrange(4)) if j else "" for j in range(nr)]
+    cur["inthole"] = [str(rng.randrange(4)) for _ in range(nc)]
+    # skewed, heavy ties
+    ref["skew"] = [fmt(round(rng.expovariate(1.0), 2)) for _ in range(nr)]
+    cur["skew"] = [fmt(round(rng.expovariate(1.0 + shift), 2)) for _ in range(nc)]
     return ref, cur
 
 
