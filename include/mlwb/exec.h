@@ -71,6 +71,8 @@ struct launch_opts {
 	bool no_cache;
 	const char *trigger, *trigger_detail; /* NULL: manual */
 	bool no_wake; /* the caller runs the executor itself (mlwb ci) */
+	bool in_tx;   /* the caller holds a store transaction: write in it,
+		       * commit nothing, wake nobody (the caller does) */
 };
 
 struct launch_result {

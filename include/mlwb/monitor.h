@@ -8,10 +8,11 @@
  * batch drifts and the monitor has `on_drift`, one run is queued for that
  * batch (trigger "drift", its cause in the trigger detail) and linked to
  * it; a stored batch is never evaluated again unless asked, so a trigger
- * fires at most once per drifting batch.  While a run the monitor queued
- * still waits (queued or running), later drifting batches are linked to it
- * instead of queueing another: a backlog of drifting batches evaluated at
- * once asks for one retraining, not one per file.
+ * fires at most once per drifting batch.  In one pass, later drifting
+ * batches are linked to the run the first one queued; across passes, to a
+ * run the monitor queued that still waits (queued or running): a backlog of
+ * drifting batches evaluated at once asks for one retraining, not one per
+ * file.  Passes take turns (flock on .mlwb/monitor.lock).
  */
 #ifndef MLWB_MONITOR_H
 #define MLWB_MONITOR_H

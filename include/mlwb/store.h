@@ -472,10 +472,13 @@ int store_monitor_ensure(struct store *st, const char *name, const char *referen
 /* Is the batch stored? *batch_id 0 when not. */
 int store_drift_batch_find(struct store *st, int64_t monitor, const char *batch, int64_t *batch_id,
 			   struct err *err);
-/* Stores a batch and its columns in one transaction, replacing what was
- * stored for it (keeping its triggered run).  *id: the batch row. */
+/* Stores a batch and its columns in one transaction.  `replace`: over what
+ * was stored for it (keeping its triggered run); else only when it is not
+ * stored yet, returning 1 (and writing nothing) when another process
+ * stored it first.  *id: the batch row. */
 int store_drift_batch_save(struct store *st, int64_t monitor, const struct drift_batch_row *b,
-			   const struct drift_result_row *cols, size_t n, int64_t *id, struct err *err);
+			   const struct drift_result_row *cols, size_t n, bool replace, int64_t *id,
+			   struct err *err);
 int store_drift_batch_set_run(struct store *st, int64_t batch, int64_t run, struct err *err);
 /* A monitor's batches in name order (all monitors when NULL). */
 int store_drift_batches(struct store *st, const char *monitor, struct drift_batch_row **v, size_t *n,

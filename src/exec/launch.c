@@ -248,7 +248,7 @@ int exec_launch(const struct project *p, struct store *st, const struct spec *sp
 	pipeline_params_free(ps, np);
 	if (gather_provenance(p, &pv, err) < 0)
 		return -1;
-	if (store_begin(st, err) < 0) {
+	if (!o->in_tx && store_begin(st, err) < 0) {
 		vcs_info_free(&pv.vi);
 		return -1;
 	}
@@ -290,14 +290,15 @@ int exec_launch(const struct project *p, struct store *st, const struct spec *sp
 			pipeline_sweep_points_free(points, npts);
 		}
 	}
-	if (rc == 0)
+	if (rc == 0 && !o->in_tx)
 		rc = store_commit(st, err);
 	vcs_info_free(&pv.vi);
 	if (rc < 0) {
-		store_rollback(st);
+		if (!o->in_tx)
+			store_rollback(st);
 		return -1;
 	}
 	res->pipeline = pl;
 	res->sweep = sw;
-	return o->no_wake ? 0 : exec_ensure(p, err);
+	return o->no_wake || o->in_tx ? 0 : exec_ensure(p, err);
 }

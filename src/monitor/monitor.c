@@ -1,13 +1,16 @@
 /* monitor.c - monitors: find batches, evaluate the new ones, store them, and
  * queue the on_drift run once per drifting batch. */
 #include <ctype.h>
+#include <fcntl.h>
 #include <glob.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "mlwb/artifacts.h"
 #include "mlwb/drift.h"
@@ -392,6 +395,7 @@ struct evaluation {
 	int64_t mid;
 	const char *ref_label;
 	int evaluated;
+	int64_t pass_run; /* the run this pass queued */
 	bool failed;
 	struct err first_err;
 };
@@ -492,23 +496,27 @@ static int evaluate(struct evaluation *ev, const char *name, int64_t existing, s
 		.dataset_drift = r.dataset_drift,
 	};
 	int64_t id;
-	int rc = store_drift_batch_save(ev->st, ev->mid, &b, rows, r.ncols, &id, &err);
+	int rc = store_drift_batch_save(ev->st, ev->mid, &b, rows, r.ncols, existing != 0, &id, &err);
 	for (size_t i = 0; i < r.ncols; i++) {
 		free(rows[i].hist_reference);
 		free(rows[i].hist_current);
 	}
 	free(rows);
-	if (rc < 0) {
+	if (rc != 0) {
 		drift_report_free(&r);
-		batch_failed(ev, name, &err);
-		return -1;
+		if (rc < 0)
+			batch_failed(ev, name, &err);
+		return rc < 0 ? -1 : 0; /* 1: another process stored it first */
 	}
 	b.id = id;
 	ev->evaluated++;
-	/* the feedback loop: one run per drifting batch, never twice */
+	/* The feedback loop: one run per drifting batch, never twice.  The
+	 * look at what is queued and the queueing are one transaction, so two
+	 * processes evaluating at once cannot both queue. */
 	int64_t run = 0;
-	bool linked = false, joined = false;
-	if (existing) {
+	bool joined = false, queued = false;
+	if (r.dataset_drift && m->on_drift.pipeline && !ev->o->no_trigger && store_begin(ev->st, &err) == 0) {
+		bool linked = false;
 		struct drift_batch_row *all;
 		size_t n;
 		if (store_drift_batches(ev->st, m->name, &all, &n, &err) == 0) {
@@ -517,36 +525,47 @@ static int evaluate(struct evaluation *ev, const char *name, int64_t existing, s
 					linked = true;
 			store_drift_batches_free(all, n);
 		}
-	}
-	int64_t waiting = 0;
-	if (r.dataset_drift && m->on_drift.pipeline && !ev->o->no_trigger && !linked)
-		waiting = waiting_run(ev);
-	if (waiting) {
-		/* a retraining this monitor queued has not run yet: it answers
-		 * this batch too */
-		run = waiting;
-		b.triggered_run = run;
-		store_drift_batch_set_run(ev->st, id, run, &err);
-		joined = true;
-	} else if (r.dataset_drift && m->on_drift.pipeline && !ev->o->no_trigger && !linked) {
-		char *detail = trigger_detail(m, name, &r);
-		struct launch_opts lo = {
-			.pipeline = m->on_drift.pipeline,
-			.overrides = &m->on_drift.params,
-			.trigger = "drift",
-			.trigger_detail = detail,
-			.note = NULL,
-		};
-		struct launch_result res;
-		if (exec_launch(ev->p, ev->st, ev->spec, &lo, &res, &err) < 0) {
+		/* in one pass every drifting batch after the first joins the
+		 * first's run, however fast it finished */
+		int64_t waiting = linked ? 0 : ev->pass_run ? ev->pass_run : waiting_run(ev);
+		rc = 0;
+		if (waiting) {
+			/* a retraining this monitor queued has not run yet: it
+			 * answers this batch too */
+			run = waiting;
+			joined = true;
+		} else if (!linked) {
+			char *detail = trigger_detail(m, name, &r);
+			struct launch_opts lo = {
+				.pipeline = m->on_drift.pipeline,
+				.overrides = &m->on_drift.params,
+				.trigger = "drift",
+				.trigger_detail = detail,
+				.in_tx = true,
+			};
+			struct launch_result res;
+			rc = exec_launch(ev->p, ev->st, ev->spec, &lo, &res, &err);
+			if (rc == 0) {
+				run = res.id;
+				queued = true;
+				ev->pass_run = run;
+			}
+			free(detail);
+		}
+		if (rc == 0 && run)
+			rc = store_drift_batch_set_run(ev->st, id, run, &err);
+		if (rc == 0)
+			rc = store_commit(ev->st, &err);
+		if (rc < 0) {
+			store_rollback(ev->st);
 			err_prefix(&err, "monitor %s: queueing %s", m->name, m->on_drift.pipeline);
 			batch_failed(ev, name, &err);
-		} else {
-			run = res.id;
-			b.triggered_run = run;
-			store_drift_batch_set_run(ev->st, id, run, &err);
+			run = 0;
+			joined = queued = false;
 		}
-		free(detail);
+		b.triggered_run = run;
+		if (queued && exec_ensure(ev->p, &err) < 0)
+			batch_failed(ev, name, &err);
 	}
 	report(ev, &b, run, joined, NULL);
 	drift_report_free(&r);
@@ -563,8 +582,17 @@ int monitor_run(const struct project *p, struct store *st, const struct spec *sp
 	size_t nb = 0;
 	int rc = -1;
 
-	if (reference_path(p, st, m, &ref_path, &label, err) < 0)
+	/* one pass at a time per project (the CLI's and the executor's) */
+	char *lock_path = path_join(p->dir, "monitor.lock");
+	int lock = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	free(lock_path);
+	if (lock >= 0)
+		flock(lock, LOCK_EX);
+	if (reference_path(p, st, m, &ref_path, &label, err) < 0) {
+		if (lock >= 0)
+			close(lock);
 		return -1;
+	}
 	ev.ref_label = label;
 	if (store_monitor_ensure(st, m->name, label, &ev.mid, err) < 0)
 		goto out;
@@ -640,5 +668,7 @@ out:
 	monitor_batches_free(batches, nb);
 	free(ref_path);
 	free(label);
+	if (lock >= 0)
+		close(lock); /* releases the lock */
 	return rc;
 }

@@ -2401,21 +2401,26 @@ int store_drift_batch_find(struct store *st, int64_t monitor, const char *batch,
 }
 
 int store_drift_batch_save(struct store *st, int64_t monitor, const struct drift_batch_row *b,
-			   const struct drift_result_row *cols, size_t n, int64_t *id, struct err *err)
+			   const struct drift_result_row *cols, size_t n, bool replace, int64_t *id,
+			   struct err *err)
 {
 	bool own;
 	int rc = -1;
 	sqlite3_stmt *s = NULL;
 	if (tx_enter(st, &own, err) < 0)
 		return -1;
-	s = prep(st, "INSERT INTO drift_batch(monitor_id, batch, evaluated, n_reference, n_current, "
-		     "share_drifted, dataset_drift, tested_columns, drifted_columns, reference, error) "
-		     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-		     "ON CONFLICT(monitor_id, batch) DO UPDATE SET evaluated = excluded.evaluated, "
-		     "n_reference = excluded.n_reference, n_current = excluded.n_current, "
-		     "share_drifted = excluded.share_drifted, dataset_drift = excluded.dataset_drift, "
-		     "tested_columns = excluded.tested_columns, drifted_columns = excluded.drifted_columns, "
-		     "reference = excluded.reference, error = excluded.error RETURNING id",
+	s = prep(st, replace ? "INSERT INTO drift_batch(monitor_id, batch, evaluated, n_reference, n_current, "
+			       "share_drifted, dataset_drift, tested_columns, drifted_columns, reference, error) "
+			       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+			       "ON CONFLICT(monitor_id, batch) DO UPDATE SET evaluated = excluded.evaluated, "
+			       "n_reference = excluded.n_reference, n_current = excluded.n_current, "
+			       "share_drifted = excluded.share_drifted, dataset_drift = excluded.dataset_drift, "
+			       "tested_columns = excluded.tested_columns, drifted_columns = excluded.drifted_columns, "
+			       "reference = excluded.reference, error = excluded.error RETURNING id"
+			     : "INSERT INTO drift_batch(monitor_id, batch, evaluated, n_reference, n_current, "
+			       "share_drifted, dataset_drift, tested_columns, drifted_columns, reference, error) "
+			       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+			       "ON CONFLICT(monitor_id, batch) DO NOTHING RETURNING id",
 		 err);
 	if (!s)
 		goto out;
@@ -2430,7 +2435,12 @@ int store_drift_batch_save(struct store *st, int64_t monitor, const struct drift
 	sqlite3_bind_int64(s, 9, b->drifted);
 	bind_str(s, 10, b->reference);
 	bind_str(s, 11, b->error);
-	if (sqlite3_step(s) != SQLITE_ROW) {
+	int step = sqlite3_step(s);
+	if (step == SQLITE_DONE && !replace) { /* stored by another process first */
+		rc = 1;
+		goto out;
+	}
+	if (step != SQLITE_ROW) {
 		db_err(st, err, "storing the drift batch");
 		goto out;
 	}
@@ -2478,6 +2488,10 @@ int store_drift_batch_save(struct store *st, int64_t monitor, const struct drift
 	rc = 0;
 out:
 	sqlite3_finalize(s);
+	if (rc == 1) {
+		tx_leave(st, own, 0, err);
+		return 1;
+	}
 	return tx_leave(st, own, rc, err);
 }
 

@@ -53,6 +53,17 @@ test_monitor_week_queues_one_retraining() {
 	expect_rc 0 && expect_out "day8.csv             2 of 3   drifted  DRIFT  -> queued run 2 (trigger drift)"
 }
 
+test_monitor_passes_at_once_queue_one_run() {
+	# three evaluations started together (and the executor the first one
+	# wakes): every batch is stored once, one retraining is queued
+	monitor_project || return 1
+	for i in 1 2 3; do "$MLWB" monitor run bookings --format json > out$i.json 2>&1 & done
+	wait
+	expect_eq "$(python3 -c "import json; print(sum(json.load(open('out%d.json' % i))['evaluated'] for i in (1, 2, 3)))")" 7 || return 1
+	expect_eq "$(sql "SELECT count(*) FROM run")" 1 || return 1
+	expect_eq "$(sql "SELECT count(DISTINCT triggered_run) FROM drift_batch WHERE dataset_drift AND batch LIKE 'data/%'")" 1
+}
+
 test_monitor_list_and_show() {
 	monitor_project || return 1
 	"$MLWB" monitor run --no-trigger >/dev/null || return 1
