@@ -13,15 +13,37 @@
 #include "mlwb/monitor.h"
 
 struct run_ctx {
-	bool json;
+	bool json, log;
 	struct jsonw *w;
 	size_t evaluated, drifting, queued, failed;
 };
+
+/* --log: the executor's log lines */
+static void log_event(const struct monitor_event *e)
+{
+	char when[32];
+	const struct drift_batch_row *b = e->batch;
+	time_format_local(time_now_ms(), when, sizeof(when));
+	if (e->error)
+		printf("%s monitor %s: %s\n", when, e->monitor, e->error);
+	else if (e->queued_run)
+		printf("%s monitor %s: batch %s: %lld of %lld columns drifted: DRIFT, %s run %lld\n", when,
+		       e->monitor, b->batch, (long long)b->drifted, (long long)b->tested,
+		       e->joined ? "joins" : "queued retraining", (long long)e->queued_run);
+	else
+		printf("%s monitor %s: batch %s: %lld of %lld columns drifted%s\n", when, e->monitor, b->batch,
+		       (long long)b->drifted, (long long)b->tested, b->dataset_drift ? ": DRIFT" : "");
+	fflush(stdout);
+}
 
 static void on_event(void *arg, const struct monitor_event *e)
 {
 	struct run_ctx *c = arg;
 	const struct drift_batch_row *b = e->batch;
+	if (c->log) {
+		log_event(e);
+		return;
+	}
 	if (e->error) {
 		c->failed++;
 		if (!c->json)
@@ -114,6 +136,7 @@ static int monitor_run_cmd(int argc, char **argv)
 	const char *name = NULL, *val;
 	enum out_format fmt = FMT_TABLE;
 	struct monitor_run_opts o = {0};
+	bool log = false;
 	int m, rc;
 	for (int i = 2; i < argc; i++) {
 		if ((m = cli_opt("monitor", argc, argv, &i, "--format", &val)) != 0) {
@@ -123,6 +146,8 @@ static int monitor_run_cmd(int argc, char **argv)
 			o.again = true;
 		} else if (!strcmp(argv[i], "--no-trigger")) {
 			o.no_trigger = true;
+		} else if (!strcmp(argv[i], "--log")) {
+			log = true;
 		} else if (argv[i][0] == '-' || name) {
 			return cli_usage_error("monitor", "unexpected argument \"%s\"", argv[i]);
 		} else {
@@ -143,7 +168,7 @@ static int monitor_run_cmd(int argc, char **argv)
 		goto out;
 	}
 	struct jsonw w;
-	struct run_ctx ctx = {.json = fmt == FMT_JSON, .w = &w};
+	struct run_ctx ctx = {.json = fmt == FMT_JSON && !log, .log = log, .w = &w};
 	jsonw_init(&w, true);
 	if (ctx.json) {
 		jsonw_obj_begin(&w);
@@ -159,8 +184,13 @@ static int monitor_run_cmd(int argc, char **argv)
 		if (name && strcmp(ms->name, name))
 			continue;
 		if (monitor_run(&p, st, spec, ms, &o, &err) < 0) {
-			if (!ctx.failed || strncmp(err.msg, "monitor", 7) == 0)
+			if (log && strncmp(err.msg, "monitor", 7) == 0) {
+				char when[32];
+				time_format_local(time_now_ms(), when, sizeof(when));
+				printf("%s %s\n", when, err.msg);
+			} else if (!log && (!ctx.failed || strncmp(err.msg, "monitor", 7) == 0)) {
 				fprintf(stderr, "mlwb: %s\n", err.msg);
+			}
 			rc = err.code ? err.code : 2;
 		}
 	}
@@ -174,6 +204,8 @@ static int monitor_run_cmd(int argc, char **argv)
 		jsonw_int(&w, (int64_t)ctx.queued);
 		jsonw_obj_end(&w);
 		jsonw_flush(&w, stdout);
+	} else if (log) {
+		/* the executor's log says enough */
 	} else if (!ctx.evaluated && !ctx.failed) {
 		printf("no new batches\n");
 	} else {

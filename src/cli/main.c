@@ -109,14 +109,14 @@ const struct command cli_commands[] = {
 	 "Wasserstein and KS for numeric columns, and calls dataset drift when at least\n"
 	 "--share (0.5) of the columns drifted.  Needs no project.  --fail-on-drift\n"
 	 "exits 1 on dataset drift.  docs/drift.md has the rules.\n"},
-	{"monitor", cmd_monitor, "run [NAME] [--again] [--no-trigger] | list | show NAME [BATCH]  [--format table|json]",
+	{"monitor", cmd_monitor, "run [NAME] [--again] [--no-trigger] [--log] | list | show NAME [BATCH]  [--format table|json]",
 	 "the drift monitors of mlwb.yaml: evaluate new batches, list, show",
 	 "run evaluates every batch of a monitor (all monitors without NAME) that is not\n"
 	 "stored yet, stores each column's test and histograms, and queues the\n"
 	 "monitor's on_drift run once for a drifting batch (trigger drift); --again\n"
 	 "evaluates stored batches again (without queueing again), --no-trigger never\n"
-	 "queues.  list gives each monitor's latest verdict; show gives its batches, or\n"
-	 "one batch's columns.\n"},
+	 "queues; --log prints timestamped lines (the executor runs it so).  list gives\n"
+	 "each monitor's latest verdict; show gives its batches, or one batch's columns.\n"},
 	{"tui", cmd_tui, "[--theme NAME] [--open COMMAND] [--script FILE [--size COLSxLINES]] [--keys-md]",
 	 "the full-screen terminal UI (also: mlwb with no arguments)",
 	 "Opens the workbench on the project: Runs, Run, DAG, Logs, Launch and Queue\n"

@@ -1933,7 +1933,7 @@ int exec_serve(const struct project *p, const struct exec_config *c, int64_t wai
 		goto out;
 	xlog(&x, "executor %s started (pid %d): %g cpu, %lld MiB, %d gpu", MLWB_VERSION, (int)getpid(),
 	     c->cpu, (long long)(c->mem >> 20), c->gpus);
-	x.trig = triggers_new(p, trig_log, &x);
+	x.trig = triggers_new(p, trig_log, &x, x.log ? fileno(x.log) : -1);
 	rc = serve_loop(&x, err);
 	xlog(&x, "executor stopped");
 out:

@@ -8,7 +8,9 @@
  * trigger (schedule, commit, data) and the cause in its trigger detail.
  */
 #include <math.h>
+#include <fcntl.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,6 +42,7 @@ struct triggers {
 	bool spec_seen, spec_bad;
 	int64_t next_tick, next_git, next_watch, next_monitor;
 	pid_t monitor_pid;
+	int keep_fd;
 	/* per window monitor: the file's (mtime, size) last looked at */
 	struct strv window_sigs;
 };
@@ -56,9 +59,10 @@ static void logf_(struct triggers *t, const char *fmt, ...)
 	free(msg);
 }
 
-struct triggers *triggers_new(const struct project *p, triggers_log_fn log, void *arg)
+struct triggers *triggers_new(const struct project *p, triggers_log_fn log, void *arg, int keep_fd)
 {
 	struct triggers *t = xcalloc(1, sizeof(*t));
+	t->keep_fd = keep_fd;
 	t->p = p;
 	t->log = log;
 	t->arg = arg;
@@ -251,42 +255,45 @@ out:
 	return queued;
 }
 
-static void child_event(void *arg, const struct monitor_event *e)
+/* Evaluates every monitor's new batches in a fresh process, `mlwb monitor
+ * run --log` with its output going to the executor's log: SQLite wants no
+ * connection carried across a fork, and a new program starts clean. */
+static pid_t spawn_monitors(struct triggers *t)
 {
-	struct triggers *t = arg;
-	if (e->error)
-		logf_(t, "monitor %s: %s", e->monitor, e->error);
-	else
-		logf_(t, "monitor %s: batch %s: %lld of %lld columns drifted%s%s", e->monitor, e->batch->batch,
-		      (long long)e->batch->drifted, (long long)e->batch->tested,
-		      e->batch->dataset_drift ? ": DRIFT" : "",
-		      e->queued_run && !e->joined ? ", retraining queued" : "");
-}
-
-/* In a child: evaluate every monitor's new batches, then exit. */
-static void __attribute__((noreturn)) monitor_child(struct triggers *t)
-{
-	struct store *st;
-	struct err err;
-	int rc = 0;
-	signal(SIGTERM, SIG_DFL);
-	signal(SIGINT, SIG_DFL);
-	signal(SIGCHLD, SIG_DFL);
-	if (store_open(t->p->db, 0, &st, &err) < 0) {
-		logf_(t, "monitors: %s", err.msg);
-		fflush(NULL);
-		_exit(1);
+	posix_spawn_file_actions_t fa;
+	pid_t pid;
+	char *argv[] = {"mlwb", "monitor", "run", "--log", NULL};
+	char *env_dir = xasprintf("MLWB_DIR=%s", t->p->root);
+	extern char **environ;
+	size_t n = 0;
+	while (environ[n])
+		n++;
+	char **envp = xcalloc(n + 2, sizeof(char *));
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		if (strncmp(environ[i], "MLWB_DIR=", 9) != 0)
+			envp[k++] = environ[i];
+	envp[k++] = env_dir;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addchdir_np(&fa, t->p->root);
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	if (t->keep_fd >= 0) {
+		posix_spawn_file_actions_adddup2(&fa, t->keep_fd, 1);
+		posix_spawn_file_actions_adddup2(&fa, t->keep_fd, 2);
+	} else {
+		posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+		posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
 	}
-	struct monitor_run_opts o = {.event = child_event, .arg = t};
-	for (size_t i = 0; i < t->spec->n_monitors; i++)
-		if (monitor_run(t->p, st, t->spec, &t->spec->monitors[i], &o, &err) < 0) {
-			if (strncmp(err.msg, "monitor", 7) == 0)
-				logf_(t, "%s", err.msg);
-			rc = 1;
-		}
-	store_close(st);
 	fflush(NULL);
-	_exit(rc);
+	int rc = posix_spawn(&pid, "/proc/self/exe", &fa, NULL, argv, envp);
+	posix_spawn_file_actions_destroy(&fa);
+	free(envp);
+	free(env_dir);
+	if (rc != 0) {
+		logf_(t, "monitors: cannot start mlwb monitor run: %s", strerror(rc));
+		return 0;
+	}
+	return pid;
 }
 
 /* Are batches waiting?  Files of a glob are counted against the store; a
@@ -349,16 +356,8 @@ bool triggers_tick(struct triggers *t, struct store *st, int64_t now)
 	}
 	if (t->spec->n_monitors && !t->monitor_pid && now >= t->next_monitor) {
 		t->next_monitor = now + MONITOR_EVERY_MS;
-		if (monitors_waiting(t, st)) {
-			fflush(NULL);
-			pid_t pid = fork();
-			if (pid == 0)
-				monitor_child(t);
-			if (pid < 0)
-				logf_(t, "monitors: cannot fork");
-			else
-				t->monitor_pid = pid;
-		}
+		if (monitors_waiting(t, st))
+			t->monitor_pid = spawn_monitors(t);
 	}
 	return queued;
 }
