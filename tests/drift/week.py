@@ -2,8 +2,8 @@
 """Writes a reference and a week of daily batches where drift starts on day
 4 (lead_time shifts, a new country appears; adr stays), deterministically:
 data/train.csv, data/incoming/day1.csv .. day7.csv, and data/stream.csv
-(the same week as one file with a ts column, for window monitors).
-Standard library only.  Usage: week.py DIR [ROWS]"""
+(the same week as one file with a ts column, for window monitors), all
+under DIR.  Standard library only.  Usage: week.py DIR [ROWS]"""
 import os
 import random
 import sys
