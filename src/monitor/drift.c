@@ -223,11 +223,56 @@ static void ztest(const struct keys *k, size_t na, size_t nb, double *stat, doub
 
 /* ---- one column ---- */
 
+/* Distinct texts -> their rank in byte order (open addressing). */
+struct strmap {
+	const char **keys;
+	uint32_t *rank;
+	size_t cap, n;
+};
+
+static uint64_t str_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+static size_t strmap_slot(const struct strmap *m, const char *s)
+{
+	size_t i = (size_t)str_hash(s) & (m->cap - 1);
+	while (m->keys[i] && strcmp(m->keys[i], s) != 0)
+		i = (i + 1) & (m->cap - 1);
+	return i;
+}
+
+static void strmap_add(struct strmap *m, const char *s)
+{
+	if (2 * (m->n + 1) > m->cap) {
+		struct strmap g = {.cap = m->cap ? m->cap * 2 : 64};
+		g.keys = xcalloc(g.cap, sizeof(char *));
+		g.rank = xcalloc(g.cap, sizeof(uint32_t));
+		for (size_t i = 0; i < m->cap; i++)
+			if (m->keys[i])
+				g.keys[strmap_slot(&g, m->keys[i])] = m->keys[i];
+		g.n = m->n;
+		free(m->keys);
+		free(m->rank);
+		*m = g;
+	}
+	size_t i = strmap_slot(m, s);
+	if (!m->keys[i]) {
+		m->keys[i] = s;
+		m->n++;
+	}
+}
+
 struct colwork {
 	int ci_ref, ci_cur;
 	bool text;          /* categorical from text: values are ranks */
 	char **labels;      /* the sorted distinct texts (text columns) */
 	size_t nlabels;
+	struct strmap map;  /* text -> rank */
 	char *error;        /* a test that does not fit */
 };
 
@@ -251,19 +296,8 @@ static void values_of(const struct csv_table *t, int ci, const struct colwork *w
 	} else {
 		for (size_t i = 0; i < t->nrows; i++) {
 			const char *s = c->str[i];
-			if (!s)
-				continue;
-			/* binary search in the sorted labels */
-			size_t lo = 0, hi = w->nlabels;
-			while (lo < hi) {
-				size_t mid = (lo + hi) / 2;
-				int cmp = strcmp(w->labels[mid], s);
-				if (cmp < 0)
-					lo = mid + 1;
-				else
-					hi = mid;
-			}
-			v[k++] = (double)lo;
+			if (s)
+				v[k++] = (double)w->map.rank[strmap_slot(&w->map, s)];
 		}
 	}
 	*out = v;
@@ -318,6 +352,33 @@ static void hist_from_keys(struct drift_hist *h, const struct keys *k, const str
 	free(order);
 }
 
+static int cmp_str(const void *x, const void *y)
+{
+	return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+/* The distinct texts of a column on both sides, sorted, with their ranks. */
+static void text_labels(struct csv_table *ref, int cr, struct csv_table *cur, int cc, struct colwork *w)
+{
+	for (size_t i = 0; i < ref->nrows; i++)
+		if (ref->cols[cr].str[i])
+			strmap_add(&w->map, ref->cols[cr].str[i]);
+	for (size_t i = 0; i < cur->nrows; i++)
+		if (cur->cols[cc].str[i])
+			strmap_add(&w->map, cur->cols[cc].str[i]);
+	char **all = xmalloc((w->map.n + 1) * sizeof(char *));
+	size_t d = 0;
+	for (size_t i = 0; i < w->map.cap; i++)
+		if (w->map.keys[i])
+			all[d++] = (char *)w->map.keys[i];
+	if (d)
+		qsort(all, d, sizeof(char *), cmp_str);
+	for (size_t i = 0; i < d; i++)
+		w->map.rank[strmap_slot(&w->map, all[i])] = (uint32_t)i;
+	w->labels = all;
+	w->nlabels = d;
+}
+
 static void column(struct job *jb, size_t idx)
 {
 	struct drift_column *c = &jb->r->cols[idx];
@@ -325,6 +386,8 @@ static void column(struct job *jb, size_t idx)
 	const struct drift_opts *o = jb->o;
 	double *a, *b;
 	size_t na, nb;
+	if (w->text)
+		text_labels(jb->ref, w->ci_ref, jb->cur, w->ci_cur, w);
 	values_of(jb->ref, w->ci_ref, w, &a, &na);
 	values_of(jb->cur, w->ci_cur, w, &b, &nb);
 	c->n_ref = na;
@@ -456,30 +519,6 @@ static int threads_for(const struct drift_opts *o)
 	return n < 1 ? 1 : n > 8 ? 8 : (int)n;
 }
 
-static int cmp_str(const void *x, const void *y)
-{
-	return strcmp(*(char *const *)x, *(char *const *)y);
-}
-
-/* The sorted distinct texts of a column on both sides. */
-static void text_labels(struct csv_table *ref, int cr, struct csv_table *cur, int cc, struct colwork *w)
-{
-	size_t n = 0, cap = ref->nrows + cur->nrows + 1;
-	char **all = xmalloc(cap * sizeof(char *));
-	for (size_t i = 0; i < ref->nrows; i++)
-		if (ref->cols[cr].str[i])
-			all[n++] = ref->cols[cr].str[i];
-	for (size_t i = 0; i < cur->nrows; i++)
-		if (cur->cols[cc].str[i])
-			all[n++] = cur->cols[cc].str[i];
-	qsort(all, n, sizeof(char *), cmp_str);
-	size_t d = 0;
-	for (size_t i = 0; i < n; i++)
-		if (d == 0 || strcmp(all[d - 1], all[i]) != 0)
-			all[d++] = all[i];
-	w->labels = all;
-	w->nlabels = d;
-}
 
 int drift_compare(struct csv_table *ref, struct csv_table *cur, const struct drift_opts *o,
 		  struct drift_report *r, struct err *err)
@@ -546,10 +585,7 @@ int drift_compare(struct csv_table *ref, struct csv_table *cur, const struct dri
 		r->cols[i].name = xstrdup(ref->cols[cr[i]].name);
 		r->cols[i].numeric = ref->cols[cr[i]].numeric && cur->cols[cc[i]].numeric;
 		r->cols[i].test = TEST_AUTO;
-		if (!r->cols[i].numeric) {
-			w[i].text = true;
-			text_labels(ref, cr[i], cur, cc[i], &w[i]);
-		}
+		w[i].text = !r->cols[i].numeric; /* its labels: in the worker */
 	}
 	struct job jb = {.ref = ref, .cur = cur, .o = o, .r = r, .w = w};
 	atomic_init(&jb.next, 0);
@@ -575,6 +611,8 @@ int drift_compare(struct csv_table *ref, struct csv_table *cur, const struct dri
 		}
 		free(w[i].error);
 		free(w[i].labels);
+		free(w[i].map.keys);
+		free(w[i].map.rank);
 	}
 	free(w);
 	free(cr);
