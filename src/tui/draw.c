@@ -5,6 +5,7 @@
 #include <string.h>
 #include <wchar.h>
 
+#include "mlwb/chart.h"
 #include "tui.h"
 
 static const char *const glyphs_utf8[G_COUNT] = {"─", "│", "┌", "┐", "└", "┘", "├", "┤", "→", "·", "▌", "…"};
@@ -186,4 +187,41 @@ bool ui_list_nav(enum action act, int *sel, int n, int page)
 	if (*sel < 0)
 		*sel = 0;
 	return true;
+}
+
+/* How dots become characters: braille (2x4 dots a cell), half blocks (for
+ * fonts without braille: MLWB_CHART=block), or '*' without UTF-8. */
+void ui_canvas(struct app *a, const struct braille *b, int y, int x, enum role r)
+{
+	char row[3 * 512 + 1];
+	const char *style = getenv("MLWB_CHART");
+	bool block = a->utf8 && style && !strcmp(style, "block");
+
+	for (int rr = 0; rr < b->h; rr++) {
+		if (block) {
+			for (int cc = 0; cc < b->w; cc++) {
+				unsigned char m = b->cells[rr * b->w + cc];
+				bool top = m & (0x01 | 0x08 | 0x02 | 0x10), bottom = m & (0x04 | 0x20 | 0x40 | 0x80);
+				if (top || bottom)
+					ui_put(a, y + rr, x + cc, 1, r, top && bottom ? "█" : top ? "▀" : "▄");
+			}
+		} else if (a->utf8) {
+			braille_row(b, rr, row);
+			/* print cell by cell: blanks must not erase other series */
+			const char *p = row;
+			for (int cc = 0; cc < b->w; cc++) {
+				if (*p == ' ') {
+					p++;
+					continue;
+				}
+				char cell[4] = {p[0], p[1], p[2], 0};
+				ui_put(a, y + rr, x + cc, 1, r, cell);
+				p += 3;
+			}
+		} else {
+			for (int cc = 0; cc < b->w; cc++)
+				if (braille_used(b, cc, rr))
+					ui_put(a, y + rr, x + cc, 1, r, "*");
+		}
+	}
 }

@@ -246,6 +246,11 @@ void ui_format_number(double v, char *buf, size_t len);
 /* Moves a list selection for the movement actions (up, down, pages, home,
  * end) and keeps it inside [0, n).  False when act is none of them. */
 bool ui_list_nav(enum action act, int *sel, int n, int page);
+/* Prints a braille canvas at (y, x) in role r, leaving blank cells alone
+ * so that several series overlay: braille, half blocks (MLWB_CHART=block)
+ * or '*' without UTF-8. */
+struct braille;
+void ui_canvas(struct app *a, const struct braille *b, int y, int x, enum role r);
 /* A text view of lines (help, diff): takes ownership of the lines. */
 bool ui_push_text(struct app *a, const char *title, struct strv *lines, bool diff);
 

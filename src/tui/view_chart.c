@@ -287,43 +287,6 @@ static void ranges(struct chart *c, double *x0, double *x1, double *y0, double *
 	}
 }
 
-/* How dots become characters: braille (2x4 dots a cell), half blocks (for
- * fonts without braille: MLWB_CHART=block), or '*' without UTF-8. */
-static void draw_canvas(struct app *a, const struct braille *b, int y, int x, enum role r)
-{
-	char row[3 * 512 + 1];
-	const char *style = getenv("MLWB_CHART");
-	bool block = a->utf8 && style && !strcmp(style, "block");
-
-	for (int rr = 0; rr < b->h; rr++) {
-		if (block) {
-			for (int cc = 0; cc < b->w; cc++) {
-				unsigned char m = b->cells[rr * b->w + cc];
-				bool top = m & (0x01 | 0x08 | 0x02 | 0x10), bottom = m & (0x04 | 0x20 | 0x40 | 0x80);
-				if (top || bottom)
-					ui_put(a, y + rr, x + cc, 1, r, top && bottom ? "█" : top ? "▀" : "▄");
-			}
-		} else if (a->utf8) {
-			braille_row(b, rr, row);
-			/* print cell by cell: blanks must not erase other series */
-			const char *p = row;
-			for (int cc = 0; cc < b->w; cc++) {
-				if (*p == ' ') {
-					p++;
-					continue;
-				}
-				char cell[4] = {p[0], p[1], p[2], 0};
-				ui_put(a, y + rr, x + cc, 1, r, cell);
-				p += 3;
-			}
-		} else {
-			for (int cc = 0; cc < b->w; cc++)
-				if (braille_used(b, cc, rr))
-					ui_put(a, y + rr, x + cc, 1, r, "*");
-		}
-	}
-}
-
 static void chart_draw(struct app *a, void *state, int y, int h, int w)
 {
 	struct chart *c = state;
@@ -411,7 +374,7 @@ static void chart_draw(struct app *a, void *state, int y, int h, int w)
 				int r1 = (int)lround((ly1 - a1) / (ly1 - ly0) * (4 * ph - 1));
 				braille_line(&b, (int)q, r1, (int)q, r0);
 			}
-			draw_canvas(a, &b, y + 1, left, R_DIM);
+			ui_canvas(a, &b, y + 1, left, R_DIM);
 			free(lo);
 			free(hi);
 			free(t);
@@ -421,20 +384,20 @@ static void chart_draw(struct app *a, void *state, int y, int h, int w)
 		for (size_t i = 0; i < nb; i++) {
 			braille_clear(&b);
 			chart_plot(&b, bands[i].x, bands[i].mean, bands[i].n, x0, x1, y0, y1, c->logy);
-			draw_canvas(a, &b, y + 1, left, (enum role)(R_SERIES1 + (int)(i % 4)));
+			ui_canvas(a, &b, y + 1, left, (enum role)(R_SERIES1 + (int)(i % 4)));
 		}
 	}
 	for (size_t i = 0; i < c->n && !nb; i++) {
 		if (c->smooth_on) {
 			braille_clear(&b);
 			chart_plot(&b, c->s[i].x, c->s[i].m.value, c->s[i].m.n, x0, x1, y0, y1, c->logy);
-			draw_canvas(a, &b, y + 1, left, R_DIM);
+			ui_canvas(a, &b, y + 1, left, R_DIM);
 		}
 	}
 	for (size_t i = 0; i < c->n && !nb; i++) {
 		braille_clear(&b);
 		chart_plot(&b, c->s[i].x, ys(c, i), c->s[i].m.n, x0, x1, y0, y1, c->logy);
-		draw_canvas(a, &b, y + 1, left, (enum role)(R_SERIES1 + (int)(i % 4)));
+		ui_canvas(a, &b, y + 1, left, (enum role)(R_SERIES1 + (int)(i % 4)));
 	}
 	braille_free(&b);
 	free_bands(bands, nb);

@@ -240,32 +240,10 @@ static void draw_share(struct app *a, struct drift_view *v, int y, int h, int x,
 	int ty = (int)lround((1.0 - v->share_threshold) * (4 * h - 1));
 	for (int dx = 0; dx < 2 * pw; dx += 3)
 		braille_dot(&b, dx, ty);
-	char row[3 * 512 + 1];
-	for (int r = 0; r < h; r++) {
-		braille_row(&b, r, row);
-		ui_put(a, y + r, x + lw + 1, pw, R_DIM, a->utf8 ? row : "");
-	}
+	ui_canvas(a, &b, y, x + lw + 1, R_DIM);
 	braille_clear(&b);
 	chart_plot(&b, xs, ys, v->nb, 0, x1, 0, 1, false);
-	for (int r = 0; r < h; r++) {
-		if (a->utf8) {
-			braille_row(&b, r, row);
-			const char *p = row;
-			for (int c = 0; c < pw; c++) {
-				if (*p == ' ') {
-					p++;
-					continue;
-				}
-				char cellb[4] = {p[0], p[1], p[2], 0};
-				ui_put(a, y + r, x + lw + 1 + c, 1, R_SERIES1, cellb);
-				p += 3;
-			}
-		} else {
-			for (int c = 0; c < pw; c++)
-				if (braille_used(&b, c, r))
-					ui_put(a, y + r, x + lw + 1 + c, 1, R_SERIES1, "*");
-		}
-	}
+	ui_canvas(a, &b, y, x + lw + 1, R_SERIES1);
 	ui_put(a, y, x, lw, R_DIM, "100%");
 	ui_put(a, y + h - 1, x, lw, R_DIM, "  0%");
 	ui_putf(a, y + ty / 4, x, lw, R_DIM, "%3.0f%%", v->share_threshold * 100);
