@@ -480,6 +480,11 @@ int store_drift_batch_save(struct store *st, int64_t monitor, const struct drift
 			   const struct drift_result_row *cols, size_t n, bool replace, int64_t *id,
 			   struct err *err);
 int store_drift_batch_set_run(struct store *st, int64_t batch, int64_t run, struct err *err);
+/* The run a batch's drift queued (0: none). */
+int store_drift_batch_run(struct store *st, int64_t batch, int64_t *run, struct err *err);
+/* A run some batch of the monitor queued that is still queued or running
+ * (0: none). */
+int store_drift_waiting_run(struct store *st, int64_t monitor, int64_t *run, struct err *err);
 /* A monitor's batches in name order (all monitors when NULL). */
 int store_drift_batches(struct store *st, const char *monitor, struct drift_batch_row **v, size_t *n,
 			struct err *err);

@@ -410,25 +410,6 @@ static void report(struct evaluation *ev, const struct drift_batch_row *b, int64
 	ev->o->event(ev->o->arg, &e);
 }
 
-/* A run this monitor's drift queued that is still queued or running. */
-static int64_t waiting_run(struct evaluation *ev)
-{
-	struct drift_batch_row *v;
-	size_t n;
-	struct err err;
-	int64_t found = 0;
-	if (store_drift_batches(ev->st, ev->m->name, &v, &n, &err) < 0)
-		return 0;
-	for (size_t i = 0; i < n && !found; i++) {
-		char status[32];
-		if (v[i].triggered_run && store_run_status(ev->st, v[i].triggered_run, status, sizeof(status), &err) == 0 &&
-		    (!strcmp(status, "queued") || !strcmp(status, "running")))
-			found = v[i].triggered_run;
-	}
-	store_drift_batches_free(v, n);
-	return found;
-}
-
 static void batch_failed(struct evaluation *ev, const char *name, const struct err *err)
 {
 	struct drift_batch_row b = {.batch = (char *)name};
@@ -516,25 +497,21 @@ static int evaluate(struct evaluation *ev, const char *name, int64_t existing, s
 	int64_t run = 0;
 	bool joined = false, queued = false;
 	if (r.dataset_drift && m->on_drift.pipeline && !ev->o->no_trigger && store_begin(ev->st, &err) == 0) {
-		bool linked = false;
-		struct drift_batch_row *all;
-		size_t n;
-		if (store_drift_batches(ev->st, m->name, &all, &n, &err) == 0) {
-			for (size_t i = 0; i < n; i++)
-				if (all[i].id == id && all[i].triggered_run)
-					linked = true;
-			store_drift_batches_free(all, n);
-		}
 		/* in one pass every drifting batch after the first joins the
-		 * first's run, however fast it finished */
-		int64_t waiting = linked ? 0 : ev->pass_run ? ev->pass_run : waiting_run(ev);
-		rc = 0;
-		if (waiting) {
+		 * first's run, however fast it finished; across passes, a run
+		 * still queued or running */
+		int64_t linked = 0, waiting = ev->pass_run;
+		rc = store_drift_batch_run(ev->st, id, &linked, &err);
+		if (rc == 0 && !linked && !waiting)
+			rc = store_drift_waiting_run(ev->st, ev->mid, &waiting, &err);
+		if (linked)
+			waiting = 0;
+		if (rc == 0 && waiting) {
 			/* a retraining this monitor queued has not run yet: it
 			 * answers this batch too */
 			run = waiting;
 			joined = true;
-		} else if (!linked) {
+		} else if (rc == 0 && !linked) {
 			char *detail = trigger_detail(m, name, &r);
 			struct launch_opts lo = {
 				.pipeline = m->on_drift.pipeline,

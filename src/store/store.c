@@ -2501,6 +2501,25 @@ int store_drift_batch_set_run(struct store *st, int64_t batch, int64_t run, stru
 		      "ii", run, batch);
 }
 
+int store_drift_batch_run(struct store *st, int64_t batch, int64_t *run, struct err *err)
+{
+	char *sql = xasprintf("SELECT coalesce(triggered_run, 0) FROM drift_batch WHERE id = %lld", (long long)batch);
+	int rc = query_int(st, sql, run, err);
+	free(sql);
+	return rc;
+}
+
+int store_drift_waiting_run(struct store *st, int64_t monitor, int64_t *run, struct err *err)
+{
+	char *sql = xasprintf("SELECT b.triggered_run FROM drift_batch b JOIN run r ON r.id = b.triggered_run "
+			      "WHERE b.monitor_id = %lld AND r.status IN ('queued', 'running') "
+			      "ORDER BY b.triggered_run DESC LIMIT 1",
+			      (long long)monitor);
+	int rc = query_int(st, sql, run, err);
+	free(sql);
+	return rc;
+}
+
 int store_drift_batches(struct store *st, const char *monitor, struct drift_batch_row **v, size_t *n,
 			struct err *err)
 {
