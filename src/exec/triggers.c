@@ -43,7 +43,7 @@ struct triggers {
 	int64_t next_tick, next_git, next_watch, next_monitor;
 	pid_t monitor_pid;
 	int keep_fd;
-	/* per window monitor: the file's (mtime, size) last looked at */
+	/* per window monitor: "name\tmtime\tsize\twindow" last looked at */
 	struct strv window_sigs;
 };
 
@@ -311,12 +311,17 @@ static bool monitors_waiting(struct triggers *t, struct store *st)
 				char *sig = xasprintf("%s\t%lld.%09ld\t%lld\t%lld", m->name, (long long)sb.st_mtim.tv_sec,
 						      sb.st_mtim.tv_nsec, (long long)sb.st_size,
 						      (long long)(time_now_ms() / m->window_ms));
-				bool seen = false;
-				for (size_t j = 0; j < t->window_sigs.n; j++)
-					if (!strcmp(t->window_sigs.v[j], sig))
-						seen = true;
-				if (!seen) {
+				/* one remembered signature per monitor */
+				size_t j = 0, len = strlen(m->name);
+				while (j < t->window_sigs.n && (strncmp(t->window_sigs.v[j], m->name, len) != 0 ||
+								 t->window_sigs.v[j][len] != '\t'))
+					j++;
+				if (j == t->window_sigs.n) {
 					strv_push(&t->window_sigs, sig);
+					any = true;
+				} else if (strcmp(t->window_sigs.v[j], sig) != 0) {
+					free(t->window_sigs.v[j]);
+					t->window_sigs.v[j] = xstrdup(sig);
 					any = true;
 				}
 				free(sig);
