@@ -18,6 +18,11 @@
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
+/* Room for element n of a growable array of *cap elements: doubles the
+ * capacity (first: the capacity of an empty one) when full, and returns the
+ * array, which may have moved.  XGROW(v, n, cap, first) does it in place. */
+void *xgrow(void *v, size_t n, size_t *cap, size_t first, size_t size);
+#define XGROW(v, n, cap, first) ((v) = xgrow((v), (n), &(cap), (first), sizeof(*(v))))
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -974,10 +974,7 @@ static const char *intern(struct job *jb, const char *name, size_t len)
 static void add_point(struct executor *x, struct job *jb, const char *name, size_t nlen, double v,
 		      int64_t step)
 {
-	if (jb->n_pts == jb->cap_pts) {
-		jb->cap_pts = jb->cap_pts ? jb->cap_pts * 2 : 1024;
-		jb->pts = xrealloc(jb->pts, jb->cap_pts * sizeof(*jb->pts));
-	}
+	XGROW(jb->pts, jb->n_pts, jb->cap_pts, 1024);
 	struct metric_point *p = &jb->pts[jb->n_pts++];
 	p->name = intern(jb, name, nlen);
 	p->step = step;

@@ -334,10 +334,7 @@ int csv_read(const char *path, struct csv_table *t, struct err *err)
 		int more = lex_field(&lx, &s, &n, &quoted, err);
 		if (more < 0)
 			goto fail;
-		if (t->ncols == cap) {
-			cap = cap ? cap * 2 : 16;
-			t->cols = xrealloc(t->cols, cap * sizeof(*t->cols));
-		}
+		XGROW(t->cols, t->ncols, cap, 16);
 		struct csv_col *c = &t->cols[t->ncols];
 		memset(c, 0, sizeof(*c));
 		c->name = n ? xstrndup(s, n) : xasprintf("Unnamed: %zu", t->ncols);

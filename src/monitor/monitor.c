@@ -179,10 +179,7 @@ static int cut_windows(struct csv_table *t, const char *column, int64_t every, s
 					break;
 				}
 		if (i == n) {
-			if (n == cap) {
-				cap = cap ? cap * 2 : 16;
-				w = xrealloc(w, cap * sizeof(*w));
-			}
+			XGROW(w, n, cap, 16);
 			memset(&w[n], 0, sizeof(*w));
 			w[n++].start = start;
 		}

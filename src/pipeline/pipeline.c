@@ -29,10 +29,7 @@ void diags_add(struct diags *d, int line, int col, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (d->n == d->cap) {
-		d->cap = d->cap ? d->cap * 2 : 8;
-		d->v = xrealloc(d->v, d->cap * sizeof(*d->v));
-	}
+	XGROW(d->v, d->n, d->cap, 8);
 	va_start(ap, fmt);
 	d->v[d->n].msg = xvasprintf(fmt, ap);
 	va_end(ap);

@@ -626,10 +626,7 @@ int store_run_list(struct store *st, const struct run_query *q, struct run_list 
 	size_t cap = 0;
 	int rc;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (out->n == cap) {
-			cap = cap ? cap * 2 : 64;
-			out->v = xrealloc(out->v, cap * sizeof(*out->v));
-		}
+		XGROW(out->v, out->n, cap, 64);
 		read_run(s, &out->v[out->n++]);
 	}
 	sqlite3_finalize(s);
@@ -748,10 +745,7 @@ static int metric_key_lookup(struct store *st, const char *name, bool create, in
 	if (*id && create) {
 		/* store_rollback empties this cache, so an id never outlives a
 		 * key row that was rolled back. */
-		if (st->keys_n == st->keys_cap) {
-			st->keys_cap = st->keys_cap ? st->keys_cap * 2 : 16;
-			st->keys = xrealloc(st->keys, st->keys_cap * sizeof(*st->keys));
-		}
+		XGROW(st->keys, st->keys_n, st->keys_cap, 16);
 		st->keys[st->keys_n].name = xstrdup(name);
 		st->keys[st->keys_n++].id = *id;
 	}
@@ -1084,10 +1078,7 @@ int store_metric_names(struct store *st, int64_t run, char ***names, size_t *n, 
 		return -1;
 	sqlite3_bind_int64(s, 1, run);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 16;
-			*names = xrealloc(*names, cap * sizeof(**names));
-		}
+		XGROW(*names, *n, cap, 16);
 		(*names)[(*n)++] = col_str(s, 0);
 	}
 	sqlite3_finalize(s);
@@ -1124,10 +1115,7 @@ int store_task_list(struct store *st, int64_t run, struct task_info **out, size_
 		return -1;
 	sqlite3_bind_int64(s, 1, run);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 16;
-			*out = xrealloc(*out, cap * sizeof(**out));
-		}
+		XGROW(*out, *n, cap, 16);
 		struct task_info *t = &(*out)[(*n)++];
 		t->id = sqlite3_column_int64(s, 0);
 		t->name = col_str(s, 1);
@@ -1278,10 +1266,7 @@ int store_active_runs(struct store *st, struct exec_run_row **v, size_t *n, stru
 	if (!s)
 		return -1;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 16;
-			*v = xrealloc(*v, cap * sizeof(**v));
-		}
+		XGROW(*v, *n, cap, 16);
 		struct exec_run_row *r = &(*v)[(*n)++];
 		r->id = sqlite3_column_int64(s, 0);
 		r->parent = sqlite3_column_int64(s, 1);
@@ -1331,10 +1316,7 @@ int store_run_tasks(struct store *st, int64_t run, struct exec_task_row **v, siz
 		return -1;
 	sqlite3_bind_int64(s, 1, run);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 16;
-			*v = xrealloc(*v, cap * sizeof(**v));
-		}
+		XGROW(*v, *n, cap, 16);
 		struct exec_task_row *t = &(*v)[(*n)++];
 		memset(t, 0, sizeof(*t));
 		t->id = sqlite3_column_int64(s, 0);
@@ -1539,10 +1521,7 @@ int store_attempts_running(struct store *st, struct running_attempt **v, size_t 
 	if (!s)
 		return -1;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 8;
-			*v = xrealloc(*v, cap * sizeof(**v));
-		}
+		XGROW(*v, *n, cap, 8);
 		struct running_attempt *a = &(*v)[(*n)++];
 		a->attempt = sqlite3_column_int64(s, 0);
 		a->task = sqlite3_column_int64(s, 1);
@@ -1629,10 +1608,7 @@ static int read_artifacts(struct store *st, sqlite3_stmt *s, struct artifact_row
 	*v = NULL;
 	*n = 0;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 8;
-			*v = xrealloc(*v, cap * sizeof(**v));
-		}
+		XGROW(*v, *n, cap, 8);
 		struct artifact_row *a = &(*v)[(*n)++];
 		a->id = sqlite3_column_int64(s, 0);
 		a->path = col_str(s, 1);
@@ -1798,10 +1774,7 @@ int store_attempts(struct store *st, int64_t run, const char *task, struct attem
 	sqlite3_bind_int64(s, 1, run);
 	bind_str(s, 2, task);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 8;
-			*v = xrealloc(*v, cap * sizeof(**v));
-		}
+		XGROW(*v, *n, cap, 8);
 		struct attempt_row *a = &(*v)[(*n)++];
 		a->id = sqlite3_column_int64(s, 0);
 		a->task = col_str(s, 1);
@@ -1863,10 +1836,7 @@ int store_queue_tasks(struct store *st, struct queue_task **v, size_t *n, struct
 	if (!s)
 		return -1;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 16;
-			*v = xrealloc(*v, cap * sizeof(**v));
-		}
+		XGROW(*v, *n, cap, 16);
 		struct queue_task *q = &(*v)[(*n)++];
 		q->run = sqlite3_column_int64(s, 0);
 		q->task = sqlite3_column_int64(s, 1);
@@ -2101,10 +2071,7 @@ int store_models(struct store *st, struct model_row **v, size_t *n, struct err *
 	if (!s)
 		return -1;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 8;
-			*v = xrealloc(*v, cap * sizeof(**v));
-		}
+		XGROW(*v, *n, cap, 8);
 		struct model_row *m = &(*v)[(*n)++];
 		m->id = sqlite3_column_int64(s, 0);
 		m->name = col_str(s, 1);
@@ -2155,10 +2122,7 @@ int store_model_versions(struct store *st, const char *model, int version, struc
 	sqlite3_bind_int64(s, 1, mid);
 	sqlite3_bind_int(s, 2, version);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 8;
-			*v = xrealloc(*v, cap * sizeof(**v));
-		}
+		XGROW(*v, *n, cap, 8);
 		struct model_version_row *m = &(*v)[(*n)++];
 		m->id = sqlite3_column_int64(s, 0);
 		m->model = xstrdup(model);
@@ -2243,10 +2207,7 @@ int store_model_history(struct store *st, const char *model, struct stage_event 
 		return -1;
 	sqlite3_bind_int64(s, 1, mid);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 8;
-			*v = xrealloc(*v, cap * sizeof(**v));
-		}
+		XGROW(*v, *n, cap, 8);
 		struct stage_event *e = &(*v)[(*n)++];
 		e->stage = col_str(s, 0);
 		e->action = col_str(s, 1);
@@ -2310,10 +2271,7 @@ int store_metric_best(struct store *st, int64_t run, struct metric_best **v, siz
 		const char *name = (const char *)sqlite3_column_text(s, 0);
 		struct metric_best *b = *n ? &(*v)[*n - 1] : NULL;
 		if (!b || strcmp(b->name, name)) {
-			if (*n == cap) {
-				cap = cap ? cap * 2 : 16;
-				*v = xrealloc(*v, cap * sizeof(**v));
-			}
+			XGROW(*v, *n, cap, 16);
 			b = &(*v)[(*n)++];
 			b->name = xstrdup(name);
 			b->min = b->max = NAN;
@@ -2537,10 +2495,7 @@ int store_drift_batches(struct store *st, const char *monitor, struct drift_batc
 	size_t cap = 0;
 	int r;
 	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 16;
-			*v = xrealloc(*v, cap * sizeof(**v));
-		}
+		XGROW(*v, *n, cap, 16);
 		struct drift_batch_row *b = &(*v)[(*n)++];
 		b->id = sqlite3_column_int64(s, 0);
 		b->monitor = col_str(s, 1);
@@ -2593,10 +2548,7 @@ int store_drift_results(struct store *st, int64_t batch, struct drift_result_row
 	size_t cap = 0;
 	int r;
 	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 16;
-			*v = xrealloc(*v, cap * sizeof(**v));
-		}
+		XGROW(*v, *n, cap, 16);
 		struct drift_result_row *c = &(*v)[(*n)++];
 		c->column = col_str(s, 0);
 		c->kind = col_str(s, 1);
@@ -2650,10 +2602,7 @@ int store_monitor_names(struct store *st, char ***names, size_t *n, struct err *
 	size_t cap = 0;
 	int r;
 	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 8;
-			*names = xrealloc(*names, cap * sizeof(char *));
-		}
+		XGROW(*names, *n, cap, 8);
 		(*names)[(*n)++] = col_str(s, 0);
 	}
 	sqlite3_finalize(s);

@@ -71,10 +71,7 @@ static void remap(struct logs *v)
 	v->size = (size_t)st.st_size;
 	if (old == 0) {
 		v->n_lines = 0;
-		if (v->n_lines == v->cap_lines) {
-			v->cap_lines = v->cap_lines ? v->cap_lines * 2 : 1024;
-			v->lines = xrealloc(v->lines, v->cap_lines * sizeof(*v->lines));
-		}
+		XGROW(v->lines, v->n_lines, v->cap_lines, 1024);
 		v->lines[v->n_lines++] = 0;
 	} else if (v->n_lines && v->lines[v->n_lines - 1] >= old) {
 		/* the last (partial) line is re-read from its start */
@@ -88,10 +85,7 @@ static void remap(struct logs *v)
 		size_t next = (size_t)(nl - v->map) + 1;
 		if (next >= v->size)
 			break;
-		if (v->n_lines == v->cap_lines) {
-			v->cap_lines = v->cap_lines ? v->cap_lines * 2 : 1024;
-			v->lines = xrealloc(v->lines, v->cap_lines * sizeof(*v->lines));
-		}
+		XGROW(v->lines, v->n_lines, v->cap_lines, 1024);
 		v->lines[v->n_lines++] = next;
 		p = nl + 1;
 	}

@@ -62,6 +62,14 @@ void *xrealloc(void *p, size_t n)
 	return q;
 }
 
+void *xgrow(void *v, size_t n, size_t *cap, size_t first, size_t size)
+{
+	if (n < *cap)
+		return v;
+	*cap = *cap ? *cap * 2 : first;
+	return xrealloc(v, *cap * size);
+}
+
 char *xstrdup(const char *s)
 {
 	return xstrndup(s, strlen(s));
@@ -188,10 +196,7 @@ const char *sbuf_str(const struct sbuf *sb)
 
 void strv_push(struct strv *sv, const char *s)
 {
-	if (sv->n == sv->cap) {
-		sv->cap = sv->cap ? sv->cap * 2 : 8;
-		sv->v = xrealloc(sv->v, sv->cap * sizeof(*sv->v));
-	}
+	XGROW(sv->v, sv->n, sv->cap, 8);
 	sv->v[sv->n++] = xstrdup(s);
 }
 
