@@ -2367,19 +2367,18 @@ int store_drift_batch_save(struct store *st, int64_t monitor, const struct drift
 	sqlite3_stmt *s = NULL;
 	if (tx_enter(st, &own, err) < 0)
 		return -1;
-	s = prep(st, replace ? "INSERT INTO drift_batch(monitor_id, batch, evaluated, n_reference, n_current, "
-			       "share_drifted, dataset_drift, tested_columns, drifted_columns, reference, error) "
-			       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-			       "ON CONFLICT(monitor_id, batch) DO UPDATE SET evaluated = excluded.evaluated, "
-			       "n_reference = excluded.n_reference, n_current = excluded.n_current, "
-			       "share_drifted = excluded.share_drifted, dataset_drift = excluded.dataset_drift, "
-			       "tested_columns = excluded.tested_columns, drifted_columns = excluded.drifted_columns, "
-			       "reference = excluded.reference, error = excluded.error RETURNING id"
-			     : "INSERT INTO drift_batch(monitor_id, batch, evaluated, n_reference, n_current, "
-			       "share_drifted, dataset_drift, tested_columns, drifted_columns, reference, error) "
-			       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-			       "ON CONFLICT(monitor_id, batch) DO NOTHING RETURNING id",
+#define BATCH_INSERT                                                                              \
+	"INSERT INTO drift_batch(monitor_id, batch, evaluated, n_reference, n_current, share_drifted, " \
+	"dataset_drift, tested_columns, drifted_columns, reference, error) "                              \
+	"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(monitor_id, batch) DO "
+	s = prep(st, replace ? BATCH_INSERT "UPDATE SET evaluated = excluded.evaluated, "
+				   "n_reference = excluded.n_reference, n_current = excluded.n_current, "
+				   "share_drifted = excluded.share_drifted, dataset_drift = excluded.dataset_drift, "
+				   "tested_columns = excluded.tested_columns, drifted_columns = excluded.drifted_columns, "
+				   "reference = excluded.reference, error = excluded.error RETURNING id"
+			     : BATCH_INSERT "NOTHING RETURNING id",
 		 err);
+#undef BATCH_INSERT
 	if (!s)
 		goto out;
 	sqlite3_bind_int64(s, 1, monitor);
