@@ -21,6 +21,17 @@ static bool terminal(const char *s)
 
 /* Prints task state changes until the run (or sweep) ends.  Returns the
  * run's final status (caller frees). */
+/* Why a task ended, after its line: the reason when not a plain exit (a
+ * timeout, a cancel), else a non-zero exit code; then the newline. */
+static void print_outcome(const struct task_info *t, const char *gap)
+{
+	if (t->reason && strcmp(t->reason, "exit") && strcmp(t->status, "running"))
+		fprintf(stderr, "%s(%s)", gap, t->reason);
+	else if (t->exit_code > 0)
+		fprintf(stderr, "%s(exit %d)", gap, t->exit_code);
+	fputc('\n', stderr);
+}
+
 static char *wait_for(const struct project *p, struct store *st, int64_t id, bool sweep)
 {
 	double next_probe = time_mono() + 1.0;
@@ -91,12 +102,7 @@ static char *wait_for(const struct project *p, struct store *st, int64_t id, boo
 						time_format_duration((tasks[i].finished ? tasks[i].finished : time_now_ms()) -
 								     tasks[i].started, du, sizeof(du));
 					fprintf(stderr, "\033[2K  %-20s %-16s %8s", tasks[i].name, tasks[i].status, du);
-					if (tasks[i].reason && strcmp(tasks[i].reason, "exit") &&
-					    strcmp(tasks[i].status, "running"))
-						fprintf(stderr, "  (%s)", tasks[i].reason);
-					else if (tasks[i].exit_code > 0)
-						fprintf(stderr, "  (exit %d)", tasks[i].exit_code);
-					fputc('\n', stderr);
+					print_outcome(&tasks[i], "  ");
 				}
 				drawn = (int)nt;
 				changes = 0; /* the table says it all */
@@ -119,12 +125,7 @@ static char *wait_for(const struct project *p, struct store *st, int64_t id, boo
 					time_format_duration(time_now_ms() - t0, el, sizeof(el));
 					fprintf(stderr, "%s[%7s] %-20s %s", tty ? "  " : "", el, tasks[i].name,
 						tasks[i].status);
-					if (tasks[i].reason && strcmp(tasks[i].reason, "exit") &&
-					    strcmp(tasks[i].status, "running"))
-						fprintf(stderr, " (%s)", tasks[i].reason);
-					else if (tasks[i].exit_code > 0)
-						fprintf(stderr, " (exit %d)", tasks[i].exit_code);
-					fputc('\n', stderr);
+					print_outcome(&tasks[i], " ");
 				}
 			}
 			store_task_list_free(tasks, nt);
